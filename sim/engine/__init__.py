@@ -1,0 +1,1 @@
+"""Engines turn a scenario, a plan and a market into monthly ledgers."""

@@ -1,0 +1,504 @@
+"""The batch engine: one vectorized monthly loop over replications x reps x customers.
+
+Python loops over months only; every step inside a month is an array operation
+over all seats and customers of all replications in the chunk. Each month the
+engine hires into vacant seats, lets reps (re)decide, opens and closes deals,
+renews or churns contracts at term end, runs the onboarding queue, bills and
+collects, surveys customers, records annual cohorts, calls payroll, and lets
+reps quit; it emits a `MonthLedger` and feeds it to the metrics.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import numpy as np
+
+from sim import world
+from sim.behavior import make_behavior
+from sim.engine.book import CustomerBook
+from sim.ledger import Deals, Deployments, MonthLedger, Renewals, Roster, SurveyWave
+from sim.market import TRAITS, Market, account_details, sales_cycle
+from sim.metrics import MetricsAccumulator
+from sim.plans.config import Plan
+from sim.plans.payroll import Payroll
+from sim.scenario.schema import Scenario
+from sim.streams import DRAW, keyed_normal, keyed_uniform
+
+MONTHS_PER_YEAR = 12
+_I = np.int64
+
+
+class PlanOutcome:
+    """What one plan produced on one chunk: metrics per replication and ARR by month."""
+
+    def __init__(self, metrics: dict[str, np.ndarray], arr_by_month: np.ndarray):
+        self.metrics, self.arr_by_month = metrics, arr_by_month
+
+
+class BatchEngine:
+    def __init__(self, scenario: Scenario, plan: Plan, market: Market):
+        self.s, self.plan, self.m = scenario, plan, market
+        R, S = market.n_replications, scenario.company.n_reps
+        self.shape, self.S, self.T = (R, S), S, market.n_months
+        self.burn_in = scenario.company.burn_in_months
+        self.payroll = Payroll(plan, self.shape, scenario.company.n_csms)
+        self.behavior = make_behavior(scenario, market)
+        self.metrics = MetricsAccumulator(
+            R,
+            scenario.company.months,
+            scenario.finance.gross_margin,
+            scenario.market.low_fit_cutoff,
+        )
+        self.pipeline: dict[int, list] = defaultdict(list)
+        self.deploy_due: dict[int, list] = defaultdict(list)
+        self.renew_due: dict[int, list] = defaultdict(list)
+        self.active_customers = np.zeros(R)
+        self.arr_c = np.zeros(0)
+        self.month_first_id: list[int] = []  # book size when month k's deals were added
+        self.first_pending = 0  # every customer not yet live has an id at least this
+        self._init_reps()
+        self._init_book()
+        self.queue = np.empty(0, dtype=_I)
+        self.onboarding_credit = np.zeros(R)
+        b = scenario.billing
+        self.delays = (b.payment_delay_months, b.late_delay_months)
+        self.billed_ring = np.zeros((max(self.delays) + 1, 3, R, S))
+
+    # --- set-up ---------------------------------------------------------------------
+
+    def _init_reps(self) -> None:
+        R, S = self.shape
+        draws = self.m.reps
+        self.occupied = np.ones((R, S), dtype=bool)
+        self.hire_no = np.zeros((R, S), dtype=_I)
+        self.tenure = draws.initial_tenure.astype(_I).copy()
+        self.vacant_until = np.zeros((R, S), dtype=_I)
+        self.traits = {t: draws.traits[t][:, :, 0].copy() for t in TRAITS}
+        self.pay_history = np.zeros((MONTHS_PER_YEAR, R, S))
+        self.pay_months = np.zeros((R, S), dtype=_I)
+        self.months_since_clawback = np.full((R, S), 10**6, dtype=_I)
+
+    def _init_book(self) -> None:
+        s, base = self.s, self.m.installed_base
+        expected_new = self.T * self.m.n_replications * self.S * 2.5
+        self.book = CustomerBook(len(base.fit) + expected_new)
+        if len(base.fit) == 0:
+            return
+        d, o = s.initial_book.discount, s.initial_book.overforecast
+        details = account_details(base.key, s)
+        acv = world.booked_acv(details.need, o, d)
+        p_ok = world.deployment_probability(base.fit, o, 0.0, s.deployment)
+        live = keyed_uniform(base.key, DRAW["u_deploy"]) < p_ok
+        ids = self._add_customers(
+            base.replication,
+            base.seat,
+            -1,
+            base.fit,
+            base.key,
+            details,
+            d,
+            o,
+            acv,
+            booked_month=-base.age_months,
+            deploy_state=np.where(live, 1, 2),
+        )
+        self._schedule(self.renew_due, self.book.contract_end[ids], ids)
+
+    def _add_customers(
+        self,
+        replication,
+        seat,
+        seller,
+        fit,
+        key,
+        details,
+        d,
+        o,
+        acv,
+        booked_month,
+        deploy_state=0,
+        in_report=False,
+    ) -> np.ndarray:
+        s = self.s
+        owner_key = replication.astype(_I) * self.S + seat
+        pay_class = world.payment_class(keyed_uniform(key, DRAW["u_pay"]), fit, s.billing)
+        ids = self.book.append(
+            len(fit),
+            replication=replication,
+            seat=seat,
+            seller=seller,
+            fit=fit,
+            key=key,
+            need=details.need,
+            discount=d,
+            overforecast=o,
+            term=details.term,
+            usage_contract=details.usage_contract,
+            commitment=acv,
+            booked_acv=acv,
+            price=1.0 - d,
+            booked_month=booked_month,
+            contract_end=booked_month + details.term,
+            queued_month=booked_month,
+            deploy_state=deploy_state,
+            active=True,
+            usage_index=1.0,
+            pay_class=pay_class,
+            owner_key=owner_key,
+            billing_key=pay_class.astype(_I) * self.shape[0] * self.S + owner_key,
+            drift=world.usage_drift(keyed_normal(key, DRAW["growth_noise"]), s.usage),
+            in_report=in_report,
+        )
+        self._refresh(ids)
+        self.active_customers += np.bincount(replication, minlength=self.shape[0])
+        return ids
+
+    def _refresh(self, ids) -> None:
+        """Recompute the cached per-customer values that change only at events."""
+        b, s = self.book, self.s
+        state = b.deploy_state[ids]
+        b.health_base[ids] = world.health_base_logit(
+            b.fit[ids], state, b.overforecast[ids], b.time_to_value[ids], s.health
+        )
+        b.use_scale[ids] = b.need[ids] * world.adoption(state, s.deployment) * b.price[ids]
+        b.min_billing[ids] = world.minimum_billing(b.commitment[ids], b.usage_contract[ids])
+
+    # --- the monthly loop -----------------------------------------------------------
+
+    def run(self) -> PlanOutcome:
+        for k in range(self.T):
+            self.step(k)
+        return PlanOutcome(self.metrics.results(), self.metrics.arr_by_month)
+
+    def step(self, k: int) -> MonthLedger:
+        t = k - self.burn_in
+        hired = self._hire(k)
+        self.behavior.decide(k, hired)
+        deals, pursuits_closed = self._close_deals(k)
+        self._open_opportunities(k)
+        renewals = self._renew(k)
+        deployments = self._onboard(k)
+        served = self._serve(k)
+        ledger = MonthLedger(
+            month=t,
+            roster=Roster(
+                self.occupied.copy(),
+                self.hire_no.copy(),
+                self.tenure.copy(),
+                hired,
+                np.zeros(self.shape, dtype=bool),
+            ),
+            deals=deals,
+            pursuits_closed=pursuits_closed,
+            deployments=deployments,
+            renewals=renewals,
+            survey=self._survey(k, t),
+            **served,
+        )
+        cohort = self._cohort(t)
+        if cohort is not None:
+            ledger.extra["cohort"] = cohort
+        payslip = self.payroll.run(ledger)
+        ledger.roster.departed[:] = self._attrit(k, payslip)
+        if t >= 0:
+            self.metrics.observe(ledger, payslip)
+        self.tenure[self.occupied] += 1
+        return ledger
+
+    # --- reps -----------------------------------------------------------------------
+
+    def _hire(self, k: int) -> np.ndarray:
+        hired = ~self.occupied & (self.vacant_until <= k)
+        if hired.any():
+            self.occupied |= hired
+            self.hire_no[hired] += 1
+            self.tenure[hired] = 0
+            for t in TRAITS:
+                self.traits[t][hired] = self.m.reps.traits[t][:, :, k][hired]
+            self.pay_history[:, hired] = 0.0
+            self.pay_months[hired] = 0
+            self.months_since_clawback[hired] = 10**6
+        return hired
+
+    def _attrit(self, k: int, payslip) -> np.ndarray:
+        self.pay_history[k % MONTHS_PER_YEAR] = np.where(self.occupied, payslip.ae, 0.0)
+        self.pay_months = np.where(self.occupied, np.minimum(self.pay_months + 1, 12), 0)
+        trailing = self.pay_history.sum(axis=0) * MONTHS_PER_YEAR / np.maximum(self.pay_months, 1)
+        ramped = self.tenure >= self.s.reps.ramp_months
+        shortfall = np.where(ramped, np.maximum(0.0, 1.0 - trailing / self.traits["market_ote"]), 0)
+        if payslip.clawed_back is not None:
+            self.months_since_clawback[payslip.clawed_back] = -1
+        self.months_since_clawback += 1
+        recent = self.months_since_clawback < self.s.attrition.clawback_shock_months
+        hazard = world.attrition_hazard(shortfall, recent, self.s.attrition)
+        departed = self.occupied & (self.m.reps.u_attrition[:, :, k] < hazard)
+        self.occupied &= ~departed
+        self.vacant_until[departed] = k + 1 + self.s.company.hiring_lag_months
+        self.payroll.forgive(departed)
+        return departed
+
+    # --- deals ----------------------------------------------------------------------
+
+    def _open_opportunities(self, k: int) -> None:
+        opp = self.m.opportunities
+        rows = opp.rows_of_month(k)
+        r, seat = opp.replication[rows], opp.seat[rows]
+        ramp = world.ramp_fraction(self.tenure, self.s.reps)
+        b = self.behavior
+        exists = self.occupied[r, seat] & (opp.u_ramp[rows] < ramp[r, seat])
+        pursued = exists & (opp.fit[rows] >= b.fit_threshold[r, seat])
+        idx, r, seat = rows[pursued], r[pursued], seat[pursued]
+        n_pursued = np.bincount(r * self.S + seat, minlength=self.shape[0] * self.S)
+        load = world.workload(n_pursued.reshape(self.shape), self.s.reps.deal_capacity)
+        d, o = b.discount[r, seat], b.overforecast[r, seat]
+        key = opp.key[idx]
+        p_win = world.win_probability(
+            d, opp.fit[idx], self.traits["skill"][r, seat], o, load[r, seat], self.s.win
+        )
+        won = keyed_uniform(key, DRAW["u_win"]) < p_win
+        close = k + sales_cycle(key, self.s.market.sales_cycle_months)
+        keep = close < self.T
+        self._schedule(self.pipeline, close[keep], (idx[keep], won[keep], d[keep], o[keep]))
+
+    def _close_deals(self, k: int) -> tuple[Deals, np.ndarray]:
+        self.month_first_id.append(self.book.n)
+        idx, won, d, o = _concat_batches(self.pipeline.pop(k, []), 4)
+        opp = self.m.opportunities
+        pursuits = np.bincount(
+            opp.replication[idx] * self.S + opp.seat[idx], minlength=self.shape[0] * self.S
+        )
+        won = won.astype(bool)
+        idx, d, o = idx[won], d[won], o[won]
+        r, seat, fit, key = opp.replication[idx], opp.seat[idx], opp.fit[idx], opp.key[idx]
+        details = account_details(key, self.s)
+        seller = np.where(self.occupied[r, seat], self.hire_no[r, seat], -1)
+        acv = world.booked_acv(details.need, o, d)
+        ids = self._add_customers(
+            r,
+            seat,
+            seller,
+            fit,
+            key,
+            details,
+            d,
+            o,
+            acv,
+            booked_month=k,
+            in_report=k >= self.burn_in,
+        )
+        self.queue = np.concatenate([self.queue, ids])
+        self._schedule(self.renew_due, self.book.contract_end[ids].astype(_I), ids)
+        deals = Deals(
+            replication=r,
+            seat=seat,
+            seller=seller,
+            customer=ids,
+            acv=acv,
+            tcv=acv * details.term / MONTHS_PER_YEAR,
+            term_months=details.term,
+            fit=fit,
+            discount=d,
+            overforecast=o,
+            usage_contract=details.usage_contract,
+        )
+        return deals, pursuits.reshape(self.shape)
+
+    # --- customers ------------------------------------------------------------------
+
+    def _billed(self, ids) -> np.ndarray:
+        """Annualized billing of customers `ids` at their current terms, $/yr."""
+        b = self.book
+        return world.billed_arr(b.min_billing[ids], b.use_scale[ids] * b.usage_index[ids])
+
+    def _renew(self, k: int) -> Renewals:
+        ids = _concat_batches(self.renew_due.pop(k, []), 1)[0].astype(_I)
+        b, rn = self.book, self.s.renewal
+        prior_arr = self._billed(ids)
+        price = b.price[ids]
+        new_price = world.renewal_price(price, rn.discount_persists)
+        p = world.renewal_probability(
+            b.health[ids], b.fit[ids], world.renewal_step_up(price, new_price), rn
+        )
+        p = np.where(b.pay_class[ids] == 2, 0.0, p)
+        u = keyed_uniform(b.key[ids], DRAW["renewal"] + b.n_renewals[ids].astype(np.uint64))
+        renewed = u < p
+        kept, lost = ids[renewed], ids[~renewed]
+        b.active[lost] = False
+        b.use_scale[lost] = b.min_billing[lost] = 0.0  # a churned customer bills nothing
+        self.active_customers -= np.bincount(b.replication[lost], minlength=self.shape[0])
+        b.price[kept] = new_price[renewed]
+        self._refresh(kept)
+        b.commitment[kept] = b.use_scale[kept] * b.usage_index[kept]  # rebase to real use
+        b.min_billing[kept] = world.minimum_billing(b.commitment[kept], b.usage_contract[kept])
+        b.contract_end[kept] += b.term[kept]
+        b.n_renewals[kept] += 1
+        self._schedule(self.renew_due, b.contract_end[kept].astype(_I), kept)
+        new_arr = np.where(renewed, self._billed(ids), 0.0)
+        return Renewals(
+            replication=b.replication[ids],
+            seat=b.seat[ids],
+            seller=b.seller[ids],
+            customer=ids,
+            prior_arr=prior_arr,
+            new_arr=new_arr,
+            renewed=renewed,
+            p_renew=p,
+            months_since_booking=k - b.booked_month[ids],
+        )
+
+    def _onboard(self, k: int) -> Deployments:
+        b, ob = self.book, self.s.onboarding
+        credit = self.onboarding_credit + ob.capacity_per_month
+        self.onboarding_credit = credit % 1.0
+        if len(self.queue):
+            rank = _rank_within(b.replication[self.queue], self.shape[0])
+            start = rank < np.floor(credit)[b.replication[self.queue]]
+            started, self.queue = self.queue[start], self.queue[~start]
+            b.time_to_value[started] = k - b.queued_month[started]  # the wait, for now
+            self._schedule(self.deploy_due, np.full(len(started), k + ob.duration_months), started)
+        done = _concat_batches(self.deploy_due.pop(k, []), 1)[0].astype(_I)
+        wait = b.time_to_value[done]
+        p = world.deployment_probability(b.fit[done], b.overforecast[done], wait, self.s.deployment)
+        success = keyed_uniform(b.key[done], DRAW["u_deploy"]) < p
+        b.deploy_state[done] = np.where(success, 1, 2)
+        b.time_to_value[done] = k - b.booked_month[done]
+        self._refresh(done)
+        return Deployments(
+            replication=b.replication[done],
+            seat=b.seat[done],
+            seller=b.seller[done],
+            customer=done,
+            acv=b.booked_acv[done],
+            success=success,
+            wait_months=wait,
+        )
+
+    def _serve(self, k: int) -> dict:
+        """Health, usage growth, billing, revenue and collections for the month.
+
+        The hot path: a handful of array operations per customer. Customers are
+        stored in booking order, so those not yet live and those in their first
+        contract year are suffixes of the book and are handled as slices."""
+        b, s = self.book, self.s
+        R, S = self.shape
+        coverage = world.csm_coverage(s.company.n_csms, self.active_customers, s.health)
+        cov = coverage.astype(np.float32)[b.replication]
+        lo = self._first_pending()
+        h = b.health
+        h[:lo] = world.health(b.health_base[:lo], 0.0, cov[:lo], s.health)
+        waiting = np.where(b.deploy_state[lo:] == 0, k - b.booked_month[lo:], 0)
+        h[lo:] = world.health(b.health_base[lo:], waiting, cov[lo:], s.health)
+        b.usage_index[:] *= world.monthly_usage_growth(h, b.drift, s.usage)
+        use = b.use_scale * b.usage_index
+        self.arr_c = world.billed_arr(b.min_billing, use)
+        by_class = np.bincount(b.billing_key, weights=self.arr_c, minlength=3 * R * S)
+        by_class = by_class.reshape(3, R, S) / MONTHS_PER_YEAR
+        ring = self.billed_ring
+        ring[k % len(ring)] = by_class
+        cash = np.zeros((R, S))
+        for pay_class, delay in enumerate(self.delays):
+            if k >= delay:
+                cash += ring[(k - delay) % len(ring), pay_class]
+        revenue = by_class.sum(axis=0)
+        fy = slice(
+            self.month_first_id[max(k - MONTHS_PER_YEAR + 1, self.burn_in)]
+            if k >= self.burn_in
+            else b.n,
+            None,
+        )
+        return dict(
+            revenue=revenue,
+            cash=cash,
+            arr=revenue.sum(axis=1) * MONTHS_PER_YEAR,
+            customers=self.active_customers.copy(),
+            first_year_booked=np.bincount(b.replication[fy], weights=b.booked_acv[fy], minlength=R)
+            / MONTHS_PER_YEAR,
+            first_year_realized=np.bincount(b.replication[fy], weights=use[fy], minlength=R)
+            / MONTHS_PER_YEAR,
+        )
+
+    def _first_pending(self) -> int:
+        """Advance and return the lowest id of a customer not yet live."""
+        state = self.book.deploy_state[self.first_pending :]
+        pending = np.flatnonzero(state == 0)
+        self.first_pending += int(pending[0]) if len(pending) else len(state)
+        return self.first_pending
+
+    def _survey(self, k: int, t: int) -> SurveyWave | None:
+        """A survey wave: each active account answers with probability
+        `survey_response_rate` and is satisfied with probability equal to its health,
+        both decided by its own keyed draws. Results are tallied by account owner."""
+        h = self.s.health
+        if (t + 1) % h.survey_every_months:
+            return None
+        b, (R, S) = self.book, self.shape
+        counter = DRAW["survey"] + 2 * (k // h.survey_every_months)
+        answers = b.active & (keyed_uniform(b.key, counter) < h.survey_response_rate)
+        satisfied = answers & (keyed_uniform(b.key, counter + 1) < b.health)
+        tally = lambda x: np.bincount(b.owner_key, weights=x, minlength=R * S).reshape(R, S)  # noqa: E731
+        return SurveyWave(tally(satisfied), tally(answers))
+
+    def _cohort(self, t: int) -> dict | None:
+        """Close the annual cohort at each reported year end and open the next."""
+        if (t + 1) % MONTHS_PER_YEAR:
+            return None
+        b, R = self.book, self.shape[0]
+        out = None
+        if t >= MONTHS_PER_YEAR - 1:
+            c, rep = b.in_cohort, b.replication
+            out = {
+                "start_arr": np.bincount(rep, weights=c * b.cohort_arr, minlength=R),
+                "end_arr": np.bincount(rep, weights=c * self.arr_c, minlength=R),
+                "end_arr_capped": np.bincount(
+                    rep, weights=c * np.minimum(self.arr_c, b.cohort_arr), minlength=R
+                ),
+                "start_logos": np.bincount(rep, weights=c, minlength=R),
+                "churned_logos": np.bincount(rep, weights=c & ~b.active, minlength=R),
+            }
+        if t >= -1:
+            b.in_cohort[:] = b.active
+            b.cohort_arr[:] = self.arr_c
+        return out
+
+    # --- helpers --------------------------------------------------------------------
+
+    @staticmethod
+    def _schedule(table: dict, months: np.ndarray, payload) -> None:
+        """Append `payload` rows (an array or a tuple of arrays) under their months."""
+        payload = payload if isinstance(payload, tuple) else (payload,)
+        months = np.asarray(months, dtype=_I)
+        if len(months) == 0:
+            return
+        first = int(months.min())
+        counts = np.bincount(months - first)
+        order = np.argsort(months, kind="stable")
+        bounds = np.cumsum(counts)
+        for offset in np.flatnonzero(counts):
+            rows = order[bounds[offset] - counts[offset] : bounds[offset]]
+            table[first + int(offset)].append(tuple(p[rows] for p in payload))
+
+
+def _concat_batches(batches: list, width: int) -> tuple[np.ndarray, ...]:
+    if not batches:
+        return tuple(np.empty(0, dtype=_I) for _ in range(width))
+    return tuple(np.concatenate([b[i] for b in batches]) for i in range(width))
+
+
+def _rank_within(groups: np.ndarray, n_groups: int) -> np.ndarray:
+    """Position of each element among earlier elements of the same group (FIFO rank)."""
+    order = np.argsort(groups, kind="stable")
+    counts = np.bincount(groups, minlength=n_groups)
+    first = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    rank = np.empty(len(groups), dtype=_I)
+    rank[order] = np.arange(len(groups)) - first[groups[order]]
+    return rank
+
+
+def _safe_div(num: np.ndarray, den: np.ndarray) -> np.ndarray:
+    return np.divide(num, den, out=np.zeros_like(num, dtype=float), where=den > 0)
+
+
+def simulate_plan(scenario: Scenario, plan: Plan, market: Market) -> PlanOutcome:
+    """Run one plan on one chunk's market."""
+    return BatchEngine(scenario, plan, market).run()

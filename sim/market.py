@@ -1,0 +1,195 @@
+"""The market: every random draw that does not depend on a decision.
+
+`draw_market` draws, for each replication from its own streams, the
+opportunities every seat will meet in every month (arrival month, ICP fit, a
+thinning uniform and a 64-bit key), the installed base, the starting reps and
+the traits of every possible hire, the given strategies and the attrition
+uniforms. An opportunity's other attributes and its luck are
+derived from its key when the engine needs them (`Accounts.details`), so they
+too are fixed in advance: every plan run on this market meets the same
+opportunities with the same luck (common random numbers).
+
+Arrivals are drawn at a fully ramped rep's rate and thinned later (an
+opportunity exists only if its `u_ramp` is below the seat's ramp fraction and
+the seat is filled), which is exactly Poisson(rate x ramp) whatever the tenure
+turns out to be.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim import world
+from sim.scenario.params import sample
+from sim.scenario.schema import Scenario
+from sim.streams import DRAW, draw_keys, keyed_normal, keyed_uniform, stream
+
+TRAITS = ("skill", "risk_aversion", "patience", "integrity_cost", "market_ote")
+LEVERS = ("discount", "overforecast", "fit_threshold")
+
+
+@dataclass(slots=True)
+class AccountDetails:
+    """What an opportunity turns out to be, derived from its key."""
+
+    need: np.ndarray  # true annual need at list price, $/yr
+    term: np.ndarray  # contract term, months (12 or 24)
+    usage_contract: np.ndarray  # bool: billed on real use, not the commitment
+
+
+def account_details(keys: np.ndarray, scenario: Scenario) -> AccountDetails:
+    m = scenario.market
+    return AccountDetails(
+        need=m.need_median * np.exp(m.need_sigma * keyed_normal(keys, DRAW["need"])),
+        term=np.where(keyed_uniform(keys, DRAW["term"]) < m.share_24_month_terms, 24, 12),
+        usage_contract=keyed_uniform(keys, DRAW["usage_contract"]) < m.share_usage_contracts,
+    )
+
+
+def sales_cycle(keys: np.ndarray, mean_months: float) -> np.ndarray:
+    """Months from pursuit to close: geometric on 1, 2, ... with the given mean."""
+    if mean_months <= 1.0:
+        return np.ones(len(keys), dtype=np.int64)
+    u = keyed_uniform(keys, DRAW["cycle"])
+    return np.ceil(np.log1p(-u) / np.log1p(-1.0 / mean_months)).clip(min=1).astype(np.int64)
+
+
+@dataclass(slots=True)
+class Opportunities:
+    """All opportunities of the chunk, replication by replication, each in month order;
+    rows of replication r and month k are offsets[r, k]:offsets[r, k + 1]."""
+
+    replication: np.ndarray
+    seat: np.ndarray
+    fit: np.ndarray
+    u_ramp: np.ndarray
+    key: np.ndarray  # uint64
+    offsets: np.ndarray  # (R, T + 1)
+
+    def rows_of_month(self, k: int) -> np.ndarray:
+        start, stop = self.offsets[:, k], self.offsets[:, k + 1]
+        lengths = stop - start
+        shift = np.repeat(start - np.concatenate([[0], np.cumsum(lengths)[:-1]]), lengths)
+        return np.arange(lengths.sum()) + shift
+
+
+@dataclass(slots=True)
+class InstalledBase:
+    replication: np.ndarray
+    seat: np.ndarray
+    fit: np.ndarray
+    key: np.ndarray
+    age_months: np.ndarray  # months into the current contract at the start
+
+
+@dataclass(slots=True)
+class RepDraws:
+    initial_tenure: np.ndarray  # (R, S) months in seat at the start
+    traits: dict[str, np.ndarray]  # name -> (R, S, T): traits of a rep hired in month k
+    strategy: dict[str, np.ndarray]  # lever -> (R, S, T): given strategy of a hire
+    u_attrition: np.ndarray  # (R, S, T)
+
+
+@dataclass(slots=True)
+class Market:
+    replications: np.ndarray  # global replication indices of this chunk
+    n_months: int  # simulated months including burn-in
+    opportunities: Opportunities
+    installed_base: InstalledBase
+    reps: RepDraws
+
+    @property
+    def n_replications(self) -> int:
+        return len(self.replications)
+
+
+def draw_market(scenario: Scenario, seed: int, replications) -> Market:
+    replications = np.asarray(replications, dtype=np.int64)
+    n_months = scenario.company.burn_in_months + scenario.company.months
+    parts = [_draw_one(scenario, seed, int(g), i, n_months) for i, g in enumerate(replications)]
+    opps, bases, reps = zip(*parts, strict=True)
+    counts = np.array([len(o.fit) for o in opps])
+    offsets = (
+        np.vstack([o.offsets for o in opps])
+        + np.concatenate([[0], np.cumsum(counts)[:-1]])[:, None]
+    )
+    return Market(
+        replications=replications,
+        n_months=n_months,
+        opportunities=Opportunities(
+            **_stack_rows(opps, "replication seat fit u_ramp key"), offsets=offsets
+        ),
+        installed_base=InstalledBase(**_stack_rows(bases, "replication seat fit key age_months")),
+        reps=RepDraws(
+            initial_tenure=np.stack([r.initial_tenure for r in reps]),
+            traits={t: np.stack([r.traits[t] for r in reps]) for t in TRAITS},
+            strategy={v: np.stack([r.strategy[v] for r in reps]) for v in LEVERS},
+            u_attrition=np.stack([r.u_attrition for r in reps]),
+        ),
+    )
+
+
+def _stack_rows(parts, names: str) -> dict[str, np.ndarray]:
+    return {n: np.concatenate([getattr(p, n) for p in parts]) for n in names.split()}
+
+
+def _draw_one(scenario: Scenario, seed: int, replication: int, local: int, n_months: int):
+    return (
+        _draw_opportunities(scenario, stream(seed, replication, "opportunities"), local, n_months),
+        _draw_installed_base(scenario, stream(seed, replication, "initial_book"), local),
+        _draw_reps(scenario, seed, replication, n_months),
+    )
+
+
+def _draw_opportunities(scenario, rng, local: int, n_months: int) -> Opportunities:
+    m, n_seats = scenario.market, scenario.company.n_reps
+    counts = rng.poisson(m.opportunities_per_rep_month, size=(n_months, n_seats))
+    n = int(counts.sum())
+    seats = np.repeat(np.tile(np.arange(n_seats, dtype=np.int32), n_months), counts.ravel())
+    offsets = np.concatenate([[0], np.cumsum(counts.sum(axis=1))])[None, :]
+    return Opportunities(
+        replication=np.full(n, local, dtype=np.int32),
+        seat=seats,
+        fit=rng.beta(m.fit_a, m.fit_b, n),
+        u_ramp=rng.random(n),
+        key=draw_keys(rng, n),
+        offsets=offsets,
+    )
+
+
+def _draw_installed_base(scenario, rng, local: int) -> InstalledBase:
+    """Customers a going concern has: fit as among won deals, mid-contract ages."""
+    n = scenario.initial_book.customers
+    fit = _won_fit(scenario, rng, n)
+    seats = rng.integers(0, scenario.company.n_reps, n).astype(np.int32)
+    keys = draw_keys(rng, n)
+    term = account_details(keys, scenario).term
+    age = np.floor(rng.random(n) * term).astype(np.int64)
+    return InstalledBase(np.full(n, local, dtype=np.int32), seats, fit, keys, age)
+
+
+def _won_fit(scenario, rng, n: int) -> np.ndarray:
+    """Fit scores distributed as among deals won at the installed base's terms
+    (rejection sampling on the win probability of an average rep)."""
+    m, b = scenario.market, scenario.initial_book
+    out = np.empty(0)
+    p_max = world.win_probability(b.discount, 1.0, 0.0, b.overforecast, 1.0, scenario.win)
+    while len(out) < n:
+        fit = rng.beta(m.fit_a, m.fit_b, 2 * n + 16)
+        p = world.win_probability(b.discount, fit, 0.0, b.overforecast, 1.0, scenario.win)
+        out = np.concatenate([out, fit[rng.random(len(fit)) * p_max < p]])
+    return out[:n]
+
+
+def _draw_reps(scenario, seed: int, replication: int, n_months: int) -> RepDraws:
+    shape = (scenario.company.n_reps, n_months)
+    rng = stream(seed, replication, "reps")
+    hazard = max(scenario.attrition.base_monthly_hazard, 1e-6)
+    tenure = np.minimum(rng.geometric(hazard, shape[0]) - 1, 120)
+    traits = {t: sample(getattr(scenario.reps, t), rng, shape) for t in TRAITS}
+    strategy_rng = stream(seed, replication, "strategy")
+    strategy = {v: sample(getattr(scenario.strategy, v), strategy_rng, shape) for v in LEVERS}
+    u_attrition = stream(seed, replication, "attrition").random(shape)
+    return RepDraws(tenure, traits, strategy, u_attrition)

@@ -1,0 +1,199 @@
+"""The metrics: definitions in one place, and their accumulation from ledgers.
+
+Every metric is computed per plan and replication over the reported horizon
+(burn-in excluded). Flows are reported per year (total over the horizon divided
+by its length in years) so scenarios with different horizons compare; rates are
+pooled over the horizon unless the definition says otherwise.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.ledger import MonthLedger
+from sim.plans.payroll import Payslip
+from sim.plans.quota import MONTHS_PER_YEAR
+
+
+@dataclass(frozen=True)
+class Metric:
+    name: str
+    unit: str
+    definition: str
+    higher_is_better: bool | None = True
+    headline: bool = False
+
+
+METRICS: tuple[Metric, ...] = (
+    Metric("new_arr", "$/yr", "ACV of deals won, per year", True, True),
+    Metric("new_logos", "logos/yr", "deals won (new customers), per year"),
+    Metric(
+        "revenue", "$/yr", "revenue recognized (billed usage or commitment), per year", True, True
+    ),
+    Metric("ending_arr", "$", "annual recurring revenue at the end of the horizon", True, True),
+    Metric(
+        "grr",
+        "fraction",
+        "gross revenue retention: ARR a year later from the customers "
+        "active at a year's start, each capped at its starting ARR, over their starting ARR; "
+        "mean over the horizon's years",
+        True,
+        True,
+    ),
+    Metric(
+        "nrr",
+        "fraction",
+        "net revenue retention: as grr but uncapped (expansion counts); "
+        "mean over the horizon's years",
+        True,
+        True,
+    ),
+    Metric(
+        "logo_churn",
+        "fraction/yr",
+        "share of customers active at a year's start that churned within it; mean over years",
+        False,
+    ),
+    Metric("win_rate", "fraction", "won / pursued, among pursued opportunities that closed"),
+    Metric("avg_discount", "fraction of list", "mean discount of won deals", False),
+    Metric(
+        "overforecast_gap",
+        "fraction of booked",
+        "1 - real use / commitment over the "
+        "first contract year of deals won in the horizon (months observed)",
+        False,
+    ),
+    Metric(
+        "low_fit_share",
+        "fraction",
+        "share of won deals with fit below market.low_fit_cutoff",
+        False,
+    ),
+    Metric("deployment_success", "fraction", "successful / finished onboardings"),
+    Metric(
+        "csat",
+        "fraction satisfied",
+        "survey-measured CSAT: satisfied respondents / respondents, pooled over survey waves",
+        True,
+    ),
+    Metric("comp_cost", "$/yr", "pay to AEs and CSMs (cash paid), per year", False, True),
+    Metric("comp_cost_ratio", "fraction of revenue", "comp_cost / revenue", False, True),
+    Metric(
+        "share_at_quota",
+        "fraction",
+        "share of rep-years at or above annual quota, among reps in seat the whole plan year",
+        None,
+    ),
+    Metric("rep_attrition", "fraction/yr", "quits / average filled seats, annualized", False),
+    Metric(
+        "margin_after_comp",
+        "fraction of revenue",
+        "finance.gross_margin - comp_cost_ratio",
+        True,
+        True,
+    ),
+)
+
+METRIC_NAMES = tuple(m.name for m in METRICS)
+HEADLINE = tuple(m.name for m in METRICS if m.headline)
+
+
+def metric(name: str) -> Metric:
+    for m in METRICS:
+        if m.name == name:
+            return m
+    if name.startswith("comp_cost_"):
+        return Metric(name, "$/yr", f"cash paid by the '{name[10:]}' component, per year", False)
+    raise KeyError(name)
+
+
+def _ratio(num, den) -> np.ndarray:
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(den > 0, num / np.where(den > 0, den, 1), np.nan)
+
+
+class MetricsAccumulator:
+    """Sums what each metric needs, month by month, for R replications."""
+
+    def __init__(self, n_replications: int, months: int, gross_margin: float, low_fit: float):
+        self.R, self.months = n_replications, months
+        self.gross_margin, self.low_fit = gross_margin, low_fit
+        self.sums: dict[str, np.ndarray] = {}
+        self.by_component: dict[str, np.ndarray] = {}
+        self.grr: list[np.ndarray] = []
+        self.nrr: list[np.ndarray] = []
+        self.churn: list[np.ndarray] = []
+        self.arr_by_month = np.zeros((n_replications, months))
+
+    def _add(self, key: str, value) -> None:
+        self.sums[key] = self.sums.get(key, 0.0) + value
+
+    def observe(self, ledger: MonthLedger, pay: Payslip) -> None:
+        R, deals = self.R, ledger.deals
+        self._add("new_arr", deals.by_replication(deals.acv, R))
+        self._add("new_logos", deals.by_replication(np.ones(len(deals)), R))
+        self._add("discount", deals.by_replication(deals.discount, R))
+        self._add("low_fit", deals.by_replication((deals.fit < self.low_fit) * 1.0, R))
+        self._add("pursued", ledger.pursuits_closed.sum(axis=1))
+        self._add("revenue", ledger.revenue.sum(axis=1))
+        self._add("fy_booked", ledger.first_year_booked)
+        self._add("fy_realized", ledger.first_year_realized)
+        dep = ledger.deployments
+        self._add("deployed", dep.by_replication(np.ones(len(dep)), R))
+        self._add("deploy_ok", dep.by_replication(dep.success * 1.0, R))
+        if ledger.survey is not None:
+            self._add("csat_yes", ledger.survey.satisfied.sum(axis=1))
+            self._add("csat_n", ledger.survey.responses.sum(axis=1))
+        self._add("comp", pay.total)
+        for name, amount in pay.by_component.items():
+            self.by_component[name] = self.by_component.get(name, 0.0) + amount
+        roster = ledger.roster
+        self._add("seat_months", roster.occupied.sum(axis=1))
+        self._add("quits", roster.departed.sum(axis=1))
+        if pay.year_end_attainment is not None:
+            full_year = roster.occupied & (roster.tenure >= MONTHS_PER_YEAR - 1)
+            self._add("full_years", full_year.sum(axis=1))
+            self._add("at_quota", (full_year & (pay.year_end_attainment >= 1.0)).sum(axis=1))
+        cohort = ledger.extra.get("cohort")
+        if cohort is not None:
+            self.grr.append(_ratio(cohort["end_arr_capped"], cohort["start_arr"]))
+            self.nrr.append(_ratio(cohort["end_arr"], cohort["start_arr"]))
+            self.churn.append(_ratio(cohort["churned_logos"], cohort["start_logos"]))
+        self.arr_by_month[:, ledger.month] = ledger.arr
+
+    def results(self) -> dict[str, np.ndarray]:
+        s, years = self.sums, self.months / MONTHS_PER_YEAR
+        zeros = np.zeros(self.R)
+        get = lambda k: s.get(k, zeros)  # noqa: E731
+        comp_ratio = _ratio(get("comp"), get("revenue"))
+        out = {
+            "new_arr": get("new_arr") / years,
+            "new_logos": get("new_logos") / years,
+            "revenue": get("revenue") / years,
+            "ending_arr": self.arr_by_month[:, -1].copy(),
+            "grr": _mean_over_years(self.grr, self.R),
+            "nrr": _mean_over_years(self.nrr, self.R),
+            "logo_churn": _mean_over_years(self.churn, self.R),
+            "win_rate": _ratio(get("new_logos"), get("pursued")),
+            "avg_discount": _ratio(get("discount"), get("new_logos")),
+            "overforecast_gap": 1.0 - _ratio(get("fy_realized"), get("fy_booked")),
+            "low_fit_share": _ratio(get("low_fit"), get("new_logos")),
+            "deployment_success": _ratio(get("deploy_ok"), get("deployed")),
+            "csat": _ratio(get("csat_yes"), get("csat_n")),
+            "comp_cost": get("comp") / years,
+            "comp_cost_ratio": comp_ratio,
+            "share_at_quota": _ratio(get("at_quota"), get("full_years")),
+            "rep_attrition": _ratio(get("quits"), get("seat_months")) * MONTHS_PER_YEAR,
+            "margin_after_comp": self.gross_margin - comp_ratio,
+        }
+        for name, total in self.by_component.items():
+            out[f"comp_cost_{name}"] = np.asarray(total, float) / years
+        return out
+
+
+def _mean_over_years(values: list[np.ndarray], R: int) -> np.ndarray:
+    if not values:
+        return np.full(R, np.nan)
+    return np.nanmean(np.vstack(values), axis=0) if len(values) > 1 else values[0]

@@ -1,0 +1,11 @@
+"""Pay plans: base salary, pay components and payroll.
+
+A plan component is a small object with one job: turn a month's ledger into
+dollars per rep for all replications at once. Components know nothing about
+engines; they read `sim.ledger.MonthLedger` and their own state.
+"""
+
+from sim.plans.config import Plan, Quota
+from sim.plans.payroll import Payroll, Payslip
+
+__all__ = ["Payroll", "Payslip", "Plan", "Quota"]

@@ -1,0 +1,1 @@
+"""Presenting results: the console table now; plots and the HTML report later."""

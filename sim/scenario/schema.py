@@ -1,0 +1,284 @@
+"""The scenario schema: every coefficient of the model with its default, unit and meaning.
+
+A scenario file (TOML) sets any subset of these; everything else keeps the
+default shown here. `scenarios/default.toml` restates every default with the
+public benchmark it was calibrated against. Sections follow DESIGN.md's model:
+company, installed base, market, reps, attrition, win, billing, onboarding,
+deployment, health, renewal, usage, finance, strategy, behaviour and plans.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from sim.plans.config import Plan
+from sim.scenario.params import LogNormal, Normal, Section, param, within
+
+
+class Simulation(Section):
+    """How much to simulate when the command line does not say."""
+
+    replications: int = param(1000, "company-runs", "simulated companies per plan", ge=1)
+    seed: int = param(20261122, "1", "root seed; the same seed gives the same numbers", ge=0)
+    chunk_size: int = param(
+        50, "company-runs", "replications simulated together in one vectorized task", ge=1
+    )
+
+
+class Company(Section):
+    """The shape of the simulated company."""
+
+    n_reps: int = param(20, "seats", "account-executive (AE) seats", ge=1)
+    n_csms: int = param(8, "people", "customer-success managers (0 = none)", ge=0)
+    team_size: int = param(5, "seats", "AE seats per sales team (team-level measures)", ge=1)
+    months: int = param(36, "months", "reported horizon", ge=12, le=240)
+    burn_in_months: int = param(
+        6, "months", "simulated before month 0 and discarded (fills pipeline and backlog)", ge=0
+    )
+    hiring_lag_months: int = param(2, "months", "a vacated seat stays empty this long", ge=0)
+
+
+class InitialBook(Section):
+    """The installed base a going concern starts with (steady-state initial book)."""
+
+    customers: int = param(380, "customers", "customers at the start of burn-in", ge=0)
+    discount: float = param(0.10, "fraction of list", "discount on installed contracts", ge=0, lt=1)
+    overforecast: float = param(
+        0.05, "fraction of need", "overforecast on installed commitments", ge=0
+    )
+
+
+class Market(Section):
+    """The opportunities reps meet: how many, how good a fit, how large, which terms."""
+
+    opportunities_per_rep_month: float = param(
+        7.0, "opportunities/rep/month", "arrival rate for a fully ramped rep", ge=0
+    )
+    fit_a: float = param(2.0, "1", "ICP-fit score ~ Beta(fit_a, fit_b) on [0, 1]", gt=0)
+    fit_b: float = param(2.0, "1", "second shape of the fit distribution", gt=0)
+    need_median: float = param(
+        33_000.0, "$/yr at list price", "median true annual need of an opportunity", gt=0
+    )
+    need_sigma: float = param(0.8, "log units", "spread (log sd) of true annual need", ge=0)
+    share_24_month_terms: float = param(
+        0.3, "fraction", "share of contracts signed for 24 months (rest 12)", ge=0, le=1
+    )
+    share_usage_contracts: float = param(
+        0.3, "fraction", "share billed on actual usage (rest commit, take-or-pay)", ge=0, le=1
+    )
+    sales_cycle_months: float = param(
+        2.2, "months", "mean months from pursuit to close (geometric, at least 1)", ge=1
+    )
+    low_fit_cutoff: float = param(
+        0.35, "fit score", "deals with fit below this count as low-fit", ge=0, le=1
+    )
+
+
+class Reps(Section):
+    """Account executives: ramp, capacity and the traits drawn for each new rep."""
+
+    ramp_months: int = param(4, "months", "months until a new hire is fully productive", ge=0)
+    ramp_start: float = param(
+        0.25, "fraction", "productivity in a new hire's first month (rises linearly)", ge=0, le=1
+    )
+    deal_capacity: float = param(
+        8.0, "opportunities/month", "opportunities a rep can work at full effort", gt=0
+    )
+    skill: within() = param(
+        Normal(dist="normal", mean=0.0, sd=0.35), "logit of win odds", "rep skill"
+    )
+    risk_aversion: within(0) = param(
+        1.0, "1/OTE", "rho in certainty equivalent = mean - rho/2 * variance (pay in OTEs)"
+    )
+    patience: within(0, 1) = param(
+        0.01, "1/month", "monthly discount rate a rep applies to delayed pay"
+    )
+    integrity_cost: within(0) = param(
+        0.05, "OTE per unit overforecast", "felt cost of booking above need (o = 1: double)"
+    )
+    market_ote: within(0) = param(
+        LogNormal(dist="lognormal", median=150_000.0, sigma=0.1),
+        "$/yr",
+        "on-target earnings the rep could get elsewhere (outside option)",
+    )
+
+
+class Attrition(Section):
+    """Monthly hazard that a rep quits."""
+
+    base_monthly_hazard: float = param(
+        0.022, "1/month", "quit hazard of a rep paid at market", ge=0, le=1
+    )
+    pay_shortfall_coef: float = param(
+        2.5, "log-hazard per unit", "rise per unit of (1 - trailing pay / market OTE)", ge=0
+    )
+    clawback_shock_coef: float = param(
+        0.7, "log-hazard", "rise in the months right after a clawback", ge=0
+    )
+    clawback_shock_months: int = param(3, "months", "how long a clawback raises the hazard", ge=0)
+
+
+class Win(Section):
+    """P(win) = logistic(intercept + terms); fit is centred at 0.5."""
+
+    intercept: float = param(-1.35, "logit", "log-odds of winning at the reference deal")
+    discount_coef: float = param(2.0, "logit per unit discount", "more discount wins more", ge=0)
+    fit_coef: float = param(1.5, "logit per unit fit", "better fit wins more", ge=0)
+    skill_coef: float = param(1.0, "logit per unit skill", "skilled reps win more", ge=0)
+    overforecast_coef: float = param(
+        2.0, "logit per unit overforecast", "customers push back on inflated commitments", ge=0
+    )
+    workload_coef: float = param(
+        0.5, "logit per unit spare capacity", "times (1 - pursued/capacity) in a month", ge=0
+    )
+
+
+class Billing(Section):
+    """Invoices: paid after a delay, some late, some never (bad fit pays worse)."""
+
+    payment_delay_months: int = param(1, "months", "delay of an on-time payment", ge=0, le=12)
+    late_payer_share: float = param(0.10, "fraction", "customers who pay late", ge=0, le=1)
+    late_delay_months: int = param(3, "months", "delay of a late payment", ge=0, le=12)
+    bad_debt_intercept: float = param(-3.5, "logit", "log-odds a customer never pays, at fit 0.5")
+    bad_debt_fit_coef: float = param(
+        2.5, "logit per unit fit", "better fit lowers the odds of never paying", ge=0
+    )
+
+
+class Onboarding(Section):
+    """The onboarding team: a first-in-first-out queue with monthly capacity."""
+
+    capacity_per_month: float = param(
+        40.0, "deployments/month", "onboardings the team can start each month", ge=0
+    )
+    duration_months: int = param(2, "months", "onboarding time once started", ge=0)
+
+
+class Deployment(Section):
+    """P(successful deployment) = logistic(intercept + terms); fit centred at 0.5."""
+
+    intercept: float = param(1.6, "logit", "log-odds of success at the reference deal")
+    fit_coef: float = param(2.0, "logit per unit fit", "good-fit customers deploy", ge=0)
+    overforecast_coef: float = param(
+        2.0, "logit per unit overforecast", "over-promised deployments fail", ge=0
+    )
+    delay_coef: float = param(
+        0.3, "logit per month", "each month waiting in the onboarding queue hurts", ge=0
+    )
+    usage_before_go_live: float = param(
+        0.3, "fraction of need", "share of need used before deployment completes", ge=0, le=1
+    )
+    usage_after_failure: float = param(
+        0.6, "fraction of need", "share of need used after a failed deployment", ge=0, le=1
+    )
+
+
+class Health(Section):
+    """Customer satisfaction (probability a surveyed customer is satisfied) and surveys."""
+
+    intercept: float = param(0.3, "logit", "log-odds of satisfaction at the reference")
+    fit_coef: float = param(2.0, "logit per unit fit", "fit drives satisfaction", ge=0)
+    deployed_coef: float = param(1.0, "logit", "added after a successful deployment", ge=0)
+    failed_coef: float = param(1.5, "logit", "removed after a failed deployment", ge=0)
+    overforecast_coef: float = param(
+        1.5, "logit per unit overforecast", "over-promising disappoints", ge=0
+    )
+    time_to_value_coef: float = param(
+        0.15, "logit per month", "each month from close to value hurts", ge=0
+    )
+    csm_coef: float = param(0.8, "logit at full coverage", "CSM attention helps", ge=0)
+    accounts_per_csm: float = param(150.0, "accounts", "accounts one CSM can cover fully", gt=0)
+    survey_every_months: int = param(3, "months", "a survey wave every this many months", ge=1)
+    survey_response_rate: float = param(
+        0.3, "fraction", "share of customers answering a survey wave", ge=0, le=1
+    )
+
+
+class Renewal(Section):
+    """P(renew) at term end = logistic(intercept + terms); health and fit centred at 0.5."""
+
+    intercept: float = param(1.8, "logit", "log-odds of renewal at the reference customer")
+    health_coef: float = param(3.0, "logit per unit health", "satisfied customers renew", ge=0)
+    fit_coef: float = param(1.0, "logit per unit fit", "good-fit customers renew", ge=0)
+    step_up_coef: float = param(
+        3.0, "logit per unit price rise", "a price step-up at renewal deters", ge=0
+    )
+    discount_persists: bool = param(
+        False, "flag", "true: the discount carries into renewals; false: renew at list"
+    )
+
+
+class Usage(Section):
+    """How customers' real use grows (expansion) or shrinks (contraction)."""
+
+    growth_mean: float = param(0.0, "log units/yr", "usage growth of a customer at health 0.5")
+    growth_health_coef: float = param(
+        0.2, "log units/yr per unit health", "healthy customers grow, unhealthy shrink", ge=0
+    )
+    growth_sd: float = param(0.10, "log units/yr", "spread of growth rates between customers", ge=0)
+
+
+class Finance(Section):
+    """What FP&A needs beyond revenue and comp."""
+
+    gross_margin: float = param(0.75, "fraction of revenue", "gross margin", ge=0, le=1)
+
+
+class Strategy(Section):
+    """Given strategies (behaviour mode "fixed"): drawn per rep at hire."""
+
+    discount: within(0, 1, high_open=True) = param(0.10, "fraction of list", "discount offered")
+    overforecast: within(0) = param(
+        0.05, "fraction of need", "commitment booked at (1 + o) x true need"
+    )
+    fit_threshold: within(0, 1) = param(0.0, "fit score", "pursue only opportunities above this")
+
+
+class Behavior(Section):
+    """How reps choose their strategy. "fixed": the given strategies above."""
+
+    mode: Literal["fixed"] = param("fixed", "choice", "behaviour model")
+
+
+class Scenario(Section):
+    """A whole scenario: the company, its market, its reps and the plans to compare."""
+
+    name: str = Field("", description="scenario name (default: the file name)")
+    description: str = Field("", description="what this scenario is for")
+    simulation: Simulation = Simulation()
+    company: Company = Company()
+    initial_book: InitialBook = InitialBook()
+    market: Market = Market()
+    reps: Reps = Reps()
+    attrition: Attrition = Attrition()
+    win: Win = Win()
+    billing: Billing = Billing()
+    onboarding: Onboarding = Onboarding()
+    deployment: Deployment = Deployment()
+    health: Health = Health()
+    renewal: Renewal = Renewal()
+    usage: Usage = Usage()
+    finance: Finance = Finance()
+    strategy: Strategy = Strategy()
+    behavior: Behavior = Behavior()
+    plans: list[Plan] = Field(min_length=1, description="the pay plans to compare")
+
+    @model_validator(mode="after")
+    def _unique_plan_names(self):
+        names = [p.name for p in self.plans]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise ValueError(f"plan names must be unique; repeated: {', '.join(dupes)}")
+        return self
+
+    @property
+    def years(self) -> float:
+        return self.company.months / 12
+
+    def plan(self, name: str) -> Plan:
+        for p in self.plans:
+            if p.name == name:
+                return p
+        raise KeyError(name)

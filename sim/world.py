@@ -1,0 +1,175 @@
+"""How the market answers: the model's response functions, pure numpy.
+
+Each function maps arrays of state to probabilities or amounts, elementwise, with
+the coefficients taken from a scenario section. Nothing here draws random
+numbers or knows about plans: the engines draw the uniforms (common random
+numbers) and compare them with these probabilities. Fit and health are centred
+at 0.5 so each intercept is the log-odds for a middling customer.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.special import expit
+
+from sim.scenario.schema import (
+    Attrition,
+    Billing,
+    Deployment,
+    Health,
+    Renewal,
+    Reps,
+    Usage,
+    Win,
+)
+
+MONTHS_PER_YEAR = 12
+
+
+def ramp_fraction(tenure_months: np.ndarray, reps: Reps) -> np.ndarray:
+    """Productivity of a rep with this tenure: `ramp_start` in the first month, rising
+    linearly to 1 at `ramp_months`."""
+    if reps.ramp_months == 0:
+        return np.ones_like(tenure_months, dtype=float)
+    step = (1.0 - reps.ramp_start) / reps.ramp_months
+    return np.minimum(1.0, reps.ramp_start + step * tenure_months)
+
+
+def workload(pursued: np.ndarray, capacity: float) -> np.ndarray:
+    """Share of a rep's capacity taken by the opportunities it works this month."""
+    return pursued / capacity
+
+
+def win_probability(discount, fit, skill, overforecast, load, win: Win) -> np.ndarray:
+    """P(win): more discount, better fit, more skill and spare capacity help;
+    inflated commitments hurt."""
+    logit = (
+        win.intercept
+        + win.discount_coef * discount
+        + win.fit_coef * (fit - 0.5)
+        + win.skill_coef * skill
+        - win.overforecast_coef * overforecast
+        + win.workload_coef * (1.0 - load)
+    )
+    return expit(logit)
+
+
+def booked_acv(need, overforecast, discount) -> np.ndarray:
+    """Annual contract value booked: need x (1 + overforecast) x (1 - discount), $/yr."""
+    return need * (1.0 + overforecast) * (1.0 - discount)
+
+
+def bad_debt_probability(fit, billing: Billing) -> np.ndarray:
+    """P(a customer never pays its invoices)."""
+    return expit(billing.bad_debt_intercept - billing.bad_debt_fit_coef * (fit - 0.5))
+
+
+def payment_class(u_pay, fit, billing: Billing) -> np.ndarray:
+    """How a customer pays, from its uniform draw: 2 never (bad debt, likelier at low
+    fit), 1 late (`late_payer_share` of the rest), 0 on time."""
+    p_never = bad_debt_probability(fit, billing)
+    late = (u_pay - p_never) < billing.late_payer_share * (1.0 - p_never)
+    return np.where(u_pay < p_never, 2, np.where(late, 1, 0)).astype(np.int8)
+
+
+def deployment_probability(fit, overforecast, wait_months, deployment: Deployment):
+    """P(successful deployment): fit helps; over-promising and queueing hurt."""
+    logit = (
+        deployment.intercept
+        + deployment.fit_coef * (fit - 0.5)
+        - deployment.overforecast_coef * overforecast
+        - deployment.delay_coef * wait_months
+    )
+    return expit(logit)
+
+
+def adoption(deploy_state: np.ndarray, deployment: Deployment) -> np.ndarray:
+    """Share of true need in use: partial before go-live, full after success,
+    reduced after failure. States: 0 waiting/onboarding, 1 succeeded, 2 failed."""
+    levels = np.array([deployment.usage_before_go_live, 1.0, deployment.usage_after_failure])
+    return levels[deploy_state]
+
+
+def health_base_logit(fit, deploy_state, overforecast, time_to_value, h: Health):
+    """The part of a customer's health log-odds that changes only at events (signing,
+    go-live): fit, deployment outcome, over-promising and months from close to value."""
+    return (
+        h.intercept
+        + h.fit_coef * (fit - 0.5)
+        + h.deployed_coef * (deploy_state == 1)
+        - h.failed_coef * (deploy_state == 2)
+        - h.overforecast_coef * overforecast
+        - h.time_to_value_coef * time_to_value
+    )
+
+
+def health(base_logit, months_waiting, csm_coverage, h: Health) -> np.ndarray:
+    """Customer health: the probability a surveyed customer says it is satisfied.
+    `months_waiting` counts months since close for a customer not yet live (0 once
+    live, when its time to value is in the base logit). Keeps the input's dtype:
+    the engine runs this for every customer every month in float32."""
+    logit = base_logit - h.time_to_value_coef * months_waiting + h.csm_coef * csm_coverage
+    with np.errstate(over="ignore"):
+        return 1.0 / (1.0 + np.exp(-logit))
+
+
+def csm_coverage(n_csms: int, active_customers: np.ndarray, h: Health) -> np.ndarray:
+    """Share of accounts the CSM team can cover fully (1 when there are enough CSMs)."""
+    capacity = n_csms * h.accounts_per_csm
+    return np.minimum(1.0, capacity / np.maximum(active_customers, 1))
+
+
+def usage_drift(growth_noise, usage: Usage) -> np.ndarray:
+    """A customer's own monthly log-growth of real use at health 0.5 (its
+    `growth_noise` is a standard-normal draw)."""
+    return (usage.growth_mean + usage.growth_sd * growth_noise) / MONTHS_PER_YEAR
+
+
+def monthly_usage_growth(health_now, drift, usage: Usage) -> np.ndarray:
+    """Multiplicative change of real use this month: healthy customers expand,
+    unhealthy ones contract."""
+    return np.exp(drift + (usage.growth_health_coef / MONTHS_PER_YEAR) * (health_now - 0.5))
+
+
+def minimum_billing(commitment, usage_contract) -> np.ndarray:
+    """The least a customer is billed, $/yr: a commit (take-or-pay) contract's
+    commitment; nothing for a usage contract, which bills real use only."""
+    return np.where(usage_contract, 0.0, commitment)
+
+
+def billed_arr(minimum, use) -> np.ndarray:
+    """Annualized billing: real use at the contract price, but at least the
+    commitment of a commit contract (use above it is billed as overage), $/yr."""
+    return np.maximum(minimum, use)
+
+
+def renewal_price(price, discount_persists: bool) -> np.ndarray:
+    """Price (fraction of list) after renewal: unchanged if the discount persists,
+    otherwise back to list."""
+    return price if discount_persists else np.ones_like(price)
+
+
+def renewal_step_up(price, new_price) -> np.ndarray:
+    """Relative price rise at renewal, e.g. 1/(1 - d) - 1 when a discount d ends."""
+    return new_price / price - 1.0
+
+
+def renewal_probability(health_now, fit, step_up, renewal: Renewal) -> np.ndarray:
+    """P(renew at term end): satisfied, well-fitting customers renew; step-ups deter."""
+    logit = (
+        renewal.intercept
+        + renewal.health_coef * (health_now - 0.5)
+        + renewal.fit_coef * (fit - 0.5)
+        - renewal.step_up_coef * step_up
+    )
+    return expit(logit)
+
+
+def attrition_hazard(pay_shortfall, recent_clawback, attrition: Attrition) -> np.ndarray:
+    """Monthly probability a rep quits. `pay_shortfall` = max(0, 1 - trailing pay /
+    market OTE); `recent_clawback` flags a clawback in the last few months."""
+    log_rise = (
+        attrition.pay_shortfall_coef * pay_shortfall
+        + attrition.clawback_shock_coef * recent_clawback
+    )
+    return np.minimum(1.0, attrition.base_monthly_hazard * np.exp(log_rise))

@@ -1,0 +1,69 @@
+"""Shared helpers: small scenarios, running the `sim` command, summing ledgers."""
+
+from __future__ import annotations
+
+import copy
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from sim.engine.batch import BatchEngine
+from sim.market import draw_market
+from sim.scenario import validate_scenario
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT = ROOT / "scenarios" / "default.toml"
+
+
+def deep_update(base: dict, override: dict) -> dict:
+    out = copy.deepcopy(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = deep_update(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+SMALL = {
+    "name": "small",
+    "simulation": {"replications": 8, "chunk_size": 4, "seed": 11},
+    "company": {"n_reps": 6, "n_csms": 2, "months": 24, "burn_in_months": 3},
+    "initial_book": {"customers": 60},
+    "plans": [{"name": "standard"}],
+}
+
+
+def small_scenario(**overrides):
+    return validate_scenario(deep_update(SMALL, overrides), "test")
+
+
+def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    """Run the `sim` command in a fresh interpreter, as a user would."""
+    return subprocess.run(
+        [sys.executable, "-m", "sim", *map(str, args)],
+        capture_output=True,
+        text=True,
+        cwd=cwd or ROOT,
+        timeout=300,
+    )
+
+
+def ledger_totals(scenario, seed: int, replications, plan=None) -> dict[str, np.ndarray]:
+    """Per-replication sums over all simulated months, straight from the ledgers."""
+    market = draw_market(scenario, seed, replications)
+    engine = BatchEngine(scenario, plan or scenario.plans[0], market)
+    R = market.n_replications
+    totals = {k: np.zeros(R) for k in ("pursued", "won", "acv", "renewals", "renewed", "p_renew")}
+    for k in range(engine.T):
+        ledger = engine.step(k)
+        deals, renewals = ledger.deals, ledger.renewals
+        totals["pursued"] += ledger.pursuits_closed.sum(axis=1)
+        totals["won"] += deals.by_replication(np.ones(len(deals)), R)
+        totals["acv"] += deals.by_replication(deals.acv, R)
+        totals["renewals"] += renewals.by_replication(np.ones(len(renewals)), R)
+        totals["renewed"] += renewals.by_replication(renewals.renewed * 1.0, R)
+        totals["p_renew"] += renewals.by_replication(renewals.p_renew, R)
+    return totals

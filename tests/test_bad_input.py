@@ -1,0 +1,114 @@
+"""Every kind of bad input gives one line naming the file, the key and the problem,
+a non-zero exit, no traceback and no result written; checked through `sim`."""
+
+import os
+
+import pytest
+from helpers import run_cli
+
+GOOD_PLAN = '[[plans]]\nname = "a"\n'
+
+CASES = {
+    # name: (file text, text the one-line error must contain)
+    "typo": (
+        "[market]\nopportunities_per_rep_mnth = 3\n" + GOOD_PLAN,
+        ["market.opportunities_per_rep_mnth", "did you mean 'opportunities_per_rep_month'"],
+    ),
+    "wrong_type": ('[company]\nn_reps = "many"\n' + GOOD_PLAN, ["company.n_reps", "integer"]),
+    "negative_rate": (
+        "[market]\nopportunities_per_rep_month = -2.0\n" + GOOD_PLAN,
+        ["market.opportunities_per_rep_month", "greater than or equal to 0"],
+    ),
+    "probability_above_one": (
+        "[health]\nsurvey_response_rate = 1.5\n" + GOOD_PLAN,
+        ["health.survey_response_rate", "less than or equal to 1"],
+    ),
+    "missing_extends": (
+        'extends = "nowhere.toml"\n' + GOOD_PLAN,
+        ["extends", "nowhere.toml", "not found"],
+    ),
+    "invalid_toml": ("[market\nfit_a = 2\n", ["invalid TOML"]),
+    "unknown_component": (
+        '[[plans]]\nname = "a"\n[[plans.components]]\ntype = "bonus_for_all"\n',
+        ['plans["a"].components', "bonus_for_all"],
+    ),
+    "share_above_one": (
+        "[market]\nshare_usage_contracts = 1.2\n" + GOOD_PLAN,
+        ["market.share_usage_contracts"],
+    ),
+    "no_plans": ("[market]\nfit_a = 2.0\n", ["plans", "missing"]),
+    "typo_in_plan": (
+        '[[plans]]\nname = "a"\nbase_salry = 1.0\n',
+        ['plans["a"].base_salry', "did you mean 'base_salary'"],
+    ),
+}
+
+
+def assert_one_line_error(result, *needles):
+    assert result.returncode == 2, result
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    for needle in needles:
+        assert needle in lines[0], (needle, lines[0])
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_bad_scenario_gives_one_line_and_writes_nothing(tmp_path, case):
+    text, needles = CASES[case]
+    path = tmp_path / f"{case}.toml"
+    path.write_text(text)
+    out = tmp_path / "out"
+    result = run_cli("run", path, "--out", out, "-n", "2")
+    assert_one_line_error(result, str(path), *needles)
+    assert not out.exists()
+
+
+def test_validate_reports_the_same_error(tmp_path):
+    path = tmp_path / "typo.toml"
+    path.write_text(CASES["typo"][0])
+    assert_one_line_error(run_cli("validate", path), str(path), "did you mean")
+
+
+def test_missing_scenario_file(tmp_path):
+    assert_one_line_error(run_cli("run", tmp_path / "none.toml"), "none.toml", "not found")
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root can write to read-only folders")
+def test_unwritable_output_folder(tmp_path):
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o500)
+    try:
+        result = run_cli("run", "scenarios/default.toml", "--out", locked / "res", "-n", "2")
+        assert_one_line_error(result, "--out", "cannot write")
+    finally:
+        locked.chmod(0o700)
+
+
+def test_output_path_that_is_a_file(tmp_path):
+    target = tmp_path / "a_file"
+    target.write_text("x")
+    result = run_cli("run", "scenarios/default.toml", "--out", target, "-n", "2")
+    assert_one_line_error(result, "--out", "not a folder")
+    assert target.read_text() == "x"
+
+
+@pytest.mark.parametrize(
+    "args,needle",
+    [
+        (["-n", "0"], "at least 1"),
+        (["-n", "ten"], "whole number"),
+        (["--seed", "-3"], "0 or more"),
+        (["--jobs", "0"], "at least 1"),
+    ],
+)
+def test_bad_options(args, needle):
+    assert_one_line_error(run_cli("run", "scenarios/default.toml", *args), needle)
+
+
+def test_output_folder_that_cannot_be_created(tmp_path):
+    blocker = tmp_path / "blocker"
+    blocker.write_text("a file where a folder should be")
+    result = run_cli("run", "scenarios/default.toml", "--out", blocker / "res", "-n", "2")
+    assert_one_line_error(result, "--out", "cannot write")

@@ -1,0 +1,49 @@
+"""The default scenario lands inside the public benchmark ranges it is calibrated to
+(../shared/CALIBRATION.md, restated in scenarios/default.toml). The mean over 60
+replications has a standard error far below the width of every range."""
+
+import numpy as np
+import pytest
+from helpers import DEFAULT
+
+import sim
+
+RANGES = {
+    "grr": (0.88, 0.95),
+    "nrr": (1.00, 1.10),
+    "logo_churn": (0.05, 0.15),
+    "comp_cost_ratio": (0.07, 0.12),
+    "share_at_quota": (0.45, 0.65),
+    "rep_attrition": (0.25, 0.40),
+    "win_rate": (0.15, 0.30),
+}
+
+
+@pytest.fixture(scope="module")
+def default_summary():
+    scenario = sim.load_scenario(DEFAULT)
+    result = sim.run(scenario, replications=60, seed=123, jobs=1)
+    return result.summary().set_index("metric"), scenario
+
+
+@pytest.mark.parametrize("metric", sorted(RANGES))
+def test_default_lands_in_benchmark_range(default_summary, metric):
+    summary, _ = default_summary
+    low, high = RANGES[metric]
+    assert low <= summary.loc[metric, "mean"] <= high
+
+
+def test_commission_is_8_to_10_percent_of_new_acv(default_summary):
+    summary, _ = default_summary
+    share = summary.loc["comp_cost_bookings_commission", "mean"] / summary.loc["new_arr", "mean"]
+    assert 0.08 <= share <= 0.10
+
+
+def test_plan_mix_and_quota_follow_practice(default_summary):
+    _, scenario = default_summary
+    plan = scenario.plans[0]
+    assert plan.base_salary / plan.ote == pytest.approx(0.5)
+    assert plan.annual_quota == pytest.approx(5 * plan.ote)
+    assert 25_000 <= scenario.market.need_median * 1.05 * 0.9 <= 40_000
+    assert 2.0 <= scenario.market.sales_cycle_months <= 2.5
+    assert np.isclose(12 * 0.7 + 24 * scenario.market.share_24_month_terms, 15.6)

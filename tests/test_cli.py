@@ -1,0 +1,67 @@
+"""The `sim` command end to end, and the Python API it wraps."""
+
+import json
+
+import pandas as pd
+from helpers import run_cli, small_scenario
+
+import sim
+from sim.analysis import SUMMARY_COLUMNS
+from sim.metrics import METRIC_NAMES
+
+
+def test_sim_run_end_to_end(tmp_path):
+    out = tmp_path / "res"
+    result = run_cli("run", "scenarios/default.toml", "-n", "6", "--seed", "4", "--out", out)
+    assert result.returncode == 0, result.stderr
+    assert "standard" in result.stdout and "comp_cost_ratio" in result.stdout
+    summary = pd.read_csv(out / "summary.csv")
+    assert list(summary.columns) == SUMMARY_COLUMNS
+    assert set(METRIC_NAMES) <= set(summary.metric)
+    assert (summary.loc[summary.metric == "new_arr", "n"] == 6).all()
+    rows = pd.read_csv(out / "replications.csv")
+    assert list(rows.columns[:2]) == ["plan", "replication"]
+    assert list(rows.columns[2 : 2 + len(METRIC_NAMES)]) == list(METRIC_NAMES)
+    assert len(rows) == 6
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["seed"] == 4 and manifest["replications"] == 6
+    assert manifest["chunk_size"] == 50
+    assert manifest["company_years_per_second"] > 0
+    assert manifest["scenario"]["company"]["n_reps"] == 20
+    assert "numpy" in manifest["versions"]
+    assert manifest["command"].startswith("sim run")
+    assert not list(tmp_path.glob(".res.*")), "staging folders left behind"
+
+
+def test_rerun_replaces_the_previous_result(tmp_path):
+    out = tmp_path / "res"
+    for seed in ("1", "2"):
+        assert (
+            run_cli(
+                "run", "scenarios/default.toml", "-n", "2", "--seed", seed, "--out", out, "-q"
+            ).returncode
+            == 0
+        )
+    assert json.loads((out / "manifest.json").read_text())["seed"] == 2
+
+
+def test_validate_schema_and_metrics_commands():
+    ok = run_cli("validate", "scenarios/default.toml")
+    assert ok.returncode == 0 and "ok" in ok.stdout
+    schema = json.loads(run_cli("schema").stdout)
+    market = schema["$defs"]["Market"]["properties"]["opportunities_per_rep_month"]
+    assert market["unit"] == "opportunities/rep/month" and market["default"] == 7.0
+    listing = run_cli("metrics").stdout
+    for name in METRIC_NAMES:
+        assert name in listing
+
+
+def test_python_api_returns_dataframes():
+    result = sim.run(small_scenario(), replications=4, seed=1)
+    assert isinstance(result.replications, pd.DataFrame)
+    summary = result.summary()
+    assert list(summary.columns) == SUMMARY_COLUMNS
+    row = summary[summary.metric == "revenue"].iloc[0]
+    assert row.ci_low <= row["mean"] <= row.ci_high
+    assert result.arr_by_month["standard"].shape == (4, 24)
+    assert "RunResult(" in repr(result)
