@@ -59,20 +59,37 @@ def sales_cycle(keys: np.ndarray, mean_months: float) -> np.ndarray:
 @dataclass(slots=True)
 class Opportunities:
     """All opportunities of the chunk, replication by replication, each in month order;
-    rows of replication r and month k are offsets[r, k]:offsets[r, k + 1]."""
+    rows of replication r arriving in month k are offsets[r, k]:offsets[r, k + 1].
+    `close_month` (arrival + sales cycle, keyed) is known in advance, so the rows
+    closing in month k are `by_close[close_offsets[k]:close_offsets[k + 1]]`."""
 
     replication: np.ndarray
     seat: np.ndarray
     fit: np.ndarray
     u_ramp: np.ndarray
     key: np.ndarray  # uint64
+    close_month: np.ndarray
     offsets: np.ndarray  # (R, T + 1)
+    by_close: np.ndarray = None
+    close_offsets: np.ndarray = None
+
+    def __len__(self) -> int:
+        return len(self.fit)
 
     def rows_of_month(self, k: int) -> np.ndarray:
         start, stop = self.offsets[:, k], self.offsets[:, k + 1]
         lengths = stop - start
         shift = np.repeat(start - np.concatenate([[0], np.cumsum(lengths)[:-1]]), lengths)
         return np.arange(lengths.sum()) + shift
+
+    def rows_closing(self, k: int) -> np.ndarray:
+        return self.by_close[self.close_offsets[k] : self.close_offsets[k + 1]]
+
+    def index_close_months(self, n_months: int) -> None:
+        self.by_close = np.argsort(self.close_month, kind="stable")
+        self.close_offsets = np.searchsorted(
+            self.close_month[self.by_close], np.arange(n_months + 1)
+        )
 
 
 @dataclass(slots=True)
@@ -115,12 +132,14 @@ def draw_market(scenario: Scenario, seed: int, replications) -> Market:
         np.vstack([o.offsets for o in opps])
         + np.concatenate([[0], np.cumsum(counts)[:-1]])[:, None]
     )
+    opportunities = Opportunities(
+        **_stack_rows(opps, "replication seat fit u_ramp key close_month"), offsets=offsets
+    )
+    opportunities.index_close_months(n_months)
     return Market(
         replications=replications,
         n_months=n_months,
-        opportunities=Opportunities(
-            **_stack_rows(opps, "replication seat fit u_ramp key"), offsets=offsets
-        ),
+        opportunities=opportunities,
         installed_base=InstalledBase(**_stack_rows(bases, "replication seat fit key age_months")),
         reps=RepDraws(
             initial_tenure=np.stack([r.initial_tenure for r in reps]),
@@ -149,12 +168,15 @@ def _draw_opportunities(scenario, rng, local: int, n_months: int) -> Opportuniti
     n = int(counts.sum())
     seats = np.repeat(np.tile(np.arange(n_seats, dtype=np.int32), n_months), counts.ravel())
     offsets = np.concatenate([[0], np.cumsum(counts.sum(axis=1))])[None, :]
+    keys = draw_keys(rng, n)
+    month = np.repeat(np.arange(n_months), counts.sum(axis=1))
     return Opportunities(
         replication=np.full(n, local, dtype=np.int32),
         seat=seats,
         fit=rng.beta(m.fit_a, m.fit_b, n),
         u_ramp=rng.random(n),
-        key=draw_keys(rng, n),
+        key=keys,
+        close_month=month + sales_cycle(keys, m.sales_cycle_months),
         offsets=offsets,
     )
 

@@ -18,7 +18,7 @@ from sim import world
 from sim.behavior import make_behavior
 from sim.engine.book import CustomerBook
 from sim.ledger import Deals, Deployments, MonthLedger, Renewals, Roster, SurveyWave
-from sim.market import TRAITS, Market, account_details, sales_cycle
+from sim.market import TRAITS, Market, account_details
 from sim.metrics import MetricsAccumulator
 from sim.plans.config import Plan
 from sim.plans.payroll import Payroll
@@ -50,7 +50,10 @@ class BatchEngine:
             scenario.finance.gross_margin,
             scenario.market.low_fit_cutoff,
         )
-        self.pipeline: dict[int, list] = defaultdict(list)
+        n_opps = len(market.opportunities)
+        self.pursued = np.zeros(n_opps, dtype=bool)  # per opportunity: the rep's decision
+        self.won = np.zeros(n_opps, dtype=bool)
+        self.offered = np.zeros((n_opps, 2))  # discount and overforecast offered
         self.deploy_due: dict[int, list] = defaultdict(list)
         self.renew_due: dict[int, list] = defaultdict(list)
         self.active_customers = np.zeros(R)
@@ -256,20 +259,20 @@ class BatchEngine:
         p_win = world.win_probability(
             d, opp.fit[idx], self.traits["skill"][r, seat], o, load[r, seat], self.s.win
         )
-        won = keyed_uniform(key, DRAW["u_win"]) < p_win
-        close = k + sales_cycle(key, self.s.market.sales_cycle_months)
-        keep = close < self.T
-        self._schedule(self.pipeline, close[keep], (idx[keep], won[keep], d[keep], o[keep]))
+        self.pursued[idx] = True
+        self.won[idx] = keyed_uniform(key, DRAW["u_win"]) < p_win
+        self.offered[idx, 0], self.offered[idx, 1] = d, o
 
     def _close_deals(self, k: int) -> tuple[Deals, np.ndarray]:
         self.month_first_id.append(self.book.n)
-        idx, won, d, o = _concat_batches(self.pipeline.pop(k, []), 4)
         opp = self.m.opportunities
+        idx = opp.rows_closing(k)
+        idx = idx[self.pursued[idx]]
         pursuits = np.bincount(
             opp.replication[idx] * self.S + opp.seat[idx], minlength=self.shape[0] * self.S
         )
-        won = won.astype(bool)
-        idx, d, o = idx[won], d[won], o[won]
+        idx = idx[self.won[idx]]
+        d, o = self.offered[idx, 0], self.offered[idx, 1]
         r, seat, fit, key = opp.replication[idx], opp.seat[idx], opp.fit[idx], opp.key[idx]
         details = account_details(key, self.s)
         seller = np.where(self.occupied[r, seat], self.hire_no[r, seat], -1)

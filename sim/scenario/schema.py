@@ -23,7 +23,7 @@ class Simulation(Section):
     replications: int = param(1000, "company-runs", "simulated companies per plan", ge=1)
     seed: int = param(20261122, "1", "root seed; the same seed gives the same numbers", ge=0)
     chunk_size: int = param(
-        50, "company-runs", "replications simulated together in one vectorized task", ge=1
+        100, "company-runs", "replications simulated together in one vectorized task", ge=1
     )
 
 
