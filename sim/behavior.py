@@ -24,10 +24,12 @@ class FixedStrategies:
         self._draws = market.reps.strategy
         for lever in LEVERS:
             setattr(self, lever, self._draws[lever][:, :, 0].copy())
+        self.forecast_bias = np.zeros(self.discount.shape)  # forecasts are honest
 
     discount: np.ndarray  # (R, S) fraction off list
     overforecast: np.ndarray  # (R, S) commitment booked at (1 + o) x need
     fit_threshold: np.ndarray  # (R, S) pursue only opportunities with fit >= this
+    forecast_bias: np.ndarray  # (R, S) forecast = (1 + bias) x expected bookings
 
     def decide(self, month_index: int, hired: np.ndarray) -> None:
         if not hired.any():

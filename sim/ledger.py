@@ -62,6 +62,7 @@ class Deployments(EventTable):
     acv: np.ndarray
     success: np.ndarray  # bool
     wait_months: np.ndarray  # months in the onboarding queue before starting
+    months_since_booking: np.ndarray
 
 
 @dataclass(slots=True)
@@ -77,6 +78,44 @@ class Renewals(EventTable):
     renewed: np.ndarray  # bool
     p_renew: np.ndarray  # the model's probability for this renewal
     months_since_booking: np.ndarray
+    csm: np.ndarray  # the customer's CSM
+
+
+@dataclass(slots=True)
+class Churns(EventTable):
+    """Customers lost this month: not renewed at term end, or de-booked (cancelled
+    after a failed deployment)."""
+
+    replication: np.ndarray
+    seat: np.ndarray  # account owner
+    seller: np.ndarray
+    customer: np.ndarray
+    csm: np.ndarray  # the customer's CSM
+    lost_arr: np.ndarray  # $/yr billed just before leaving
+    months_since_booking: np.ndarray
+    debooked: np.ndarray  # bool: cancelled after a failed deployment, not a non-renewal
+
+
+class Accounts:
+    """Read-only view of every customer ever won (one row each; ids are stable).
+    Engines provide it; components read columns such as `seller`, `booked_month`,
+    `active`, `fit` and `billed` (this month's billing, $) and may ask for `cash()`."""
+
+    replication: np.ndarray
+    seat: np.ndarray
+    seller: np.ndarray
+    csm: np.ndarray
+    booked_month: np.ndarray  # engine month index of the original booking
+    active: np.ndarray
+    fit: np.ndarray
+    discount: np.ndarray
+    booked_acv: np.ndarray
+    first_paid_month: np.ndarray  # engine month the first invoice is paid; -1: never
+    billed: np.ndarray  # $ billed this month
+
+    def cash(self) -> np.ndarray:  # pragma: no cover - interface
+        """$ collected from each customer this month."""
+        raise NotImplementedError
 
 
 @dataclass(slots=True)
@@ -96,6 +135,7 @@ class SurveyWave:
 
     satisfied: np.ndarray  # (R, S) satisfied respondents
     responses: np.ndarray  # (R, S) respondents
+    months: int = 3  # months since the previous wave
 
     def measured(self) -> np.ndarray:
         """(R, S) measured CSAT per seat; NaN where nobody answered."""
@@ -114,11 +154,13 @@ class MonthLedger:
     """Everything payroll and metrics may know about one month."""
 
     month: int  # reporting month; negative during burn-in
+    index: int  # engine month index (0 = first simulated month)
     roster: Roster
     deals: Deals
     pursuits_closed: np.ndarray  # (R, S) pursued opportunities that closed, won or lost
     deployments: Deployments
     renewals: Renewals
+    churns: Churns
     revenue: np.ndarray  # (R, S) revenue recognized this month, by account owner
     cash: np.ndarray  # (R, S) cash collected this month, by account owner
     arr: np.ndarray  # (R,) annual recurring revenue at month end
@@ -126,6 +168,10 @@ class MonthLedger:
     first_year_booked: np.ndarray  # (R,) committed $ due this month in contracts' first year
     first_year_realized: np.ndarray  # (R,) real use, in $ at contract price, of the same
     survey: SurveyWave | None = None
+    accounts: Accounts | None = None
+    forecast: np.ndarray | None = None  # (R, S) bookings each rep forecast for this quarter
+    team: np.ndarray | None = None  # (S,) team index of each seat
+    n_csms: int = 0
     extra: dict = field(default_factory=dict)
 
     @property

@@ -81,6 +81,22 @@ METRICS: tuple[Metric, ...] = (
     Metric("comp_cost", "$/yr", "pay to AEs and CSMs (cash paid), per year", False, True),
     Metric("comp_cost_ratio", "fraction of revenue", "comp_cost / revenue", False, True),
     Metric(
+        "comp_expense",
+        "$/yr",
+        "comp cost as FP&A books it: commissions on bookings and renewals capitalized and "
+        "expensed straight-line over finance.commission_amortization_months (ASC 340-40), "
+        "everything else as paid",
+        False,
+    ),
+    Metric("clawbacks_recovered", "$/yr", "commission recovered by clawbacks", None),
+    Metric(
+        "holdback_forfeited",
+        "$/yr",
+        "held commission never paid (deployment failed, "
+        "window passed, customer left, or rep left under a forfeit rule)",
+        None,
+    ),
+    Metric(
         "share_at_quota",
         "fraction",
         "share of rep-years at or above annual quota, among reps in seat the whole plan year",
@@ -104,6 +120,8 @@ def metric(name: str) -> Metric:
     for m in METRICS:
         if m.name == name:
             return m
+    if name.startswith("comp_cost_role_"):
+        return Metric(name, "$/yr", f"pay to the '{name[15:]}' role (cash), per year", False)
     if name.startswith("comp_cost_"):
         return Metric(name, "$/yr", f"cash paid by the '{name[10:]}' component, per year", False)
     raise KeyError(name)
@@ -117,9 +135,18 @@ def _ratio(num, den) -> np.ndarray:
 class MetricsAccumulator:
     """Sums what each metric needs, month by month, for R replications."""
 
-    def __init__(self, n_replications: int, months: int, gross_margin: float, low_fit: float):
+    def __init__(
+        self,
+        n_replications: int,
+        months: int,
+        gross_margin: float,
+        low_fit: float,
+        amortization_months: int = 48,
+    ):
         self.R, self.months = n_replications, months
         self.gross_margin, self.low_fit = gross_margin, low_fit
+        self.amortization_months = amortization_months
+        self.capitalized: list[np.ndarray] = []  # per simulated month, burn-in included
         self.sums: dict[str, np.ndarray] = {}
         self.by_component: dict[str, np.ndarray] = {}
         self.grr: list[np.ndarray] = []
@@ -131,7 +158,17 @@ class MetricsAccumulator:
         self.sums[key] = self.sums.get(key, 0.0) + value
 
     def observe(self, ledger: MonthLedger, pay: Payslip) -> None:
+        """Record one month; only reported months (not burn-in) count in the metrics."""
+        capitalized = pay.events.get("capitalized", np.zeros(self.R))
+        self.capitalized.append(capitalized)
+        if ledger.month < 0:
+            return
         R, deals = self.R, ledger.deals
+        self._add("expensed_as_paid", pay.total - capitalized)
+        for name in ("clawbacks_recovered", "holdback_forfeited"):
+            self._add(name, pay.events.get(name, np.zeros(R)))
+        for role, amount in pay.by_role.items():
+            self._add(f"role_{role}", amount)
         self._add("new_arr", deals.by_replication(deals.acv, R))
         self._add("new_logos", deals.by_replication(np.ones(len(deals)), R))
         self._add("discount", deals.by_replication(deals.discount, R))
@@ -184,13 +221,31 @@ class MetricsAccumulator:
             "csat": _ratio(get("csat_yes"), get("csat_n")),
             "comp_cost": get("comp") / years,
             "comp_cost_ratio": comp_ratio,
+            "comp_expense": (get("expensed_as_paid") + self._amortized()) / years,
+            "clawbacks_recovered": get("clawbacks_recovered") / years,
+            "holdback_forfeited": get("holdback_forfeited") / years,
             "share_at_quota": _ratio(get("at_quota"), get("full_years")),
             "rep_attrition": _ratio(get("quits"), get("seat_months")) * MONTHS_PER_YEAR,
             "margin_after_comp": self.gross_margin - comp_ratio,
         }
         for name, total in self.by_component.items():
             out[f"comp_cost_{name}"] = np.asarray(total, float) / years
+        for key in sorted(k for k in s if k.startswith("role_")):
+            out[f"comp_cost_{key}"] = s[key] / years
         return out
+
+    def _amortized(self) -> np.ndarray:
+        """Amortization expense recognized in the reported months: each month's
+        capitalized commissions spread evenly over the next L months. Months before
+        the simulation starts are assumed to have capitalized the average of its first
+        year (a going concern has a commission asset already)."""
+        caps = np.vstack(self.capitalized)  # (simulated months, R)
+        L = self.amortization_months
+        backfill = caps[: min(12, len(caps))].mean(axis=0)
+        padded = np.vstack([np.repeat(backfill[None], L - 1, axis=0), caps])
+        window = np.cumsum(padded, axis=0)
+        window = window[L - 1 :] - np.vstack([np.zeros((1, self.R)), window[:-L]])
+        return window[-self.months :].sum(axis=0) / L
 
 
 def _mean_over_years(values: list[np.ndarray], R: int) -> np.ndarray:

@@ -42,6 +42,8 @@ DRAW = {
     "u_deploy": 6,
     "u_pay": 7,
     "growth_noise": 8,
+    "cancel": 9,
+    "csm": 10,
     "renewal": 100,
     "survey": 1000,
 }

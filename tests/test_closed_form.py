@@ -103,7 +103,11 @@ def test_no_churn_and_no_growth_keep_retention_exactly_one():
             "renewal": {"intercept": 40.0, "discount_persists": True},
             "billing": {"bad_debt_intercept": -40.0},
             "usage": {"growth_mean": 0.0, "growth_sd": 0.0, "growth_health_coef": 0.0},
-            "deployment": {"usage_before_go_live": 1.0, "usage_after_failure": 1.0},
+            "deployment": {
+                "usage_before_go_live": 1.0,
+                "usage_after_failure": 1.0,
+                "cancel_after_failure": 0.0,
+            },
             "strategy": {"discount": 0.1, "overforecast": 0.0, "fit_threshold": 0.0},
             "initial_book": {"customers": 60, "overforecast": 0.0},
         }

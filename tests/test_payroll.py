@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from sim.ledger import Deals, Deployments, MonthLedger, Renewals, Roster
+from sim.ledger import Churns, Deals, Deployments, MonthLedger, Renewals, Roster
 from sim.plans.config import Plan
 from sim.plans.payroll import Payroll
 
@@ -18,10 +18,11 @@ def ledger(month: int, deals=None, occupied=None, hired=None) -> MonthLedger:
     occupied = np.ones(shape, bool) if occupied is None else occupied
     z = np.zeros(shape)
     deals = deals or _empty(Deals)
-    for name in ("replication", "seat", "seller"):
+    for name in ("replication", "seat", "seller", "customer"):
         setattr(deals, name, getattr(deals, name).astype(int))
     return MonthLedger(
         month=month,
+        index=month,
         roster=Roster(
             occupied,
             np.zeros(shape, int),
@@ -33,6 +34,7 @@ def ledger(month: int, deals=None, occupied=None, hired=None) -> MonthLedger:
         pursuits_closed=z,
         deployments=_empty(Deployments),
         renewals=_empty(Renewals),
+        churns=_empty(Churns),
         revenue=z,
         cash=z,
         arr=np.zeros(1),

@@ -16,8 +16,9 @@ import numpy as np
 
 from sim import world
 from sim.behavior import make_behavior
+from sim.engine.accounts import BookAccounts
 from sim.engine.book import CustomerBook
-from sim.ledger import Deals, Deployments, MonthLedger, Renewals, Roster, SurveyWave
+from sim.ledger import Churns, Deals, Deployments, MonthLedger, Renewals, Roster, SurveyWave
 from sim.market import TRAITS, Market, account_details
 from sim.metrics import MetricsAccumulator
 from sim.plans.config import Plan
@@ -42,13 +43,16 @@ class BatchEngine:
         R, S = market.n_replications, scenario.company.n_reps
         self.shape, self.S, self.T = (R, S), S, market.n_months
         self.burn_in = scenario.company.burn_in_months
+        self.policies = plan.policies
         self.payroll = Payroll(plan, self.shape, scenario.company.n_csms)
+        self.team = np.arange(S) // scenario.company.team_size
         self.behavior = make_behavior(scenario, market)
         self.metrics = MetricsAccumulator(
             R,
             scenario.company.months,
             scenario.finance.gross_margin,
             scenario.market.low_fit_cutoff,
+            scenario.finance.commission_amortization_months,
         )
         n_opps = len(market.opportunities)
         self.pursued = np.zeros(n_opps, dtype=bool)  # per opportunity: the rep's decision
@@ -60,13 +64,16 @@ class BatchEngine:
         self.arr_c = np.zeros(0)
         self.month_first_id: list[int] = []  # book size when month k's deals were added
         self.first_pending = 0  # every customer not yet live has an id at least this
-        self._init_reps()
-        self._init_book()
         self.queue = np.empty(0, dtype=_I)
         self.onboarding_credit = np.zeros(R)
         b = scenario.billing
         self.delays = (b.payment_delay_months, b.late_delay_months)
+        self.billed_history: dict[int, np.ndarray] = {}  # month -> $/yr billed per customer
+        self.bookings_history = np.zeros((MONTHS_PER_YEAR, R, S))  # credited ACV by seat
+        self.forecast = np.zeros((R, S))
         self.billed_ring = np.zeros((max(self.delays) + 1, 3, R, S))
+        self._init_reps()
+        self._init_book()
 
     # --- set-up ---------------------------------------------------------------------
 
@@ -126,6 +133,9 @@ class BatchEngine:
         s = self.s
         owner_key = replication.astype(_I) * self.S + seat
         pay_class = world.payment_class(keyed_uniform(key, DRAW["u_pay"]), fit, s.billing)
+        delay = np.array([*self.delays, -1])[pay_class]
+        n_csms = max(s.company.n_csms, 1)
+        csm = np.minimum((keyed_uniform(key, DRAW["csm"]) * n_csms).astype(_I), n_csms - 1)
         ids = self.book.append(
             len(fit),
             replication=replication,
@@ -148,6 +158,8 @@ class BatchEngine:
             active=True,
             usage_index=1.0,
             pay_class=pay_class,
+            first_paid_month=np.where(delay >= 0, booked_month + delay, -1),
+            csm=csm,
             owner_key=owner_key,
             billing_key=pay_class.astype(_I) * self.shape[0] * self.S + owner_key,
             drift=world.usage_drift(keyed_normal(key, DRAW["growth_noise"]), s.usage),
@@ -178,13 +190,17 @@ class BatchEngine:
         t = k - self.burn_in
         hired = self._hire(k)
         self.behavior.decide(k, hired)
+        self._update_forecast(t, hired)
         deals, pursuits_closed = self._close_deals(k)
         self._open_opportunities(k)
+        self._churned: list[np.ndarray] = []
         renewals = self._renew(k)
         deployments = self._onboard(k)
+        churns = self._churn_events(k)
         served = self._serve(k)
         ledger = MonthLedger(
             month=t,
+            index=k,
             roster=Roster(
                 self.occupied.copy(),
                 self.hire_no.copy(),
@@ -196,7 +212,12 @@ class BatchEngine:
             pursuits_closed=pursuits_closed,
             deployments=deployments,
             renewals=renewals,
+            churns=churns,
             survey=self._survey(k, t),
+            accounts=BookAccounts(self.book, self.billed_history, k, self.delays),
+            forecast=self.forecast.copy(),
+            team=self.team,
+            n_csms=self.s.company.n_csms,
             **served,
         )
         cohort = self._cohort(t)
@@ -204,8 +225,7 @@ class BatchEngine:
             ledger.extra["cohort"] = cohort
         payslip = self.payroll.run(ledger)
         ledger.roster.departed[:] = self._attrit(k, payslip)
-        if t >= 0:
-            self.metrics.observe(ledger, payslip)
+        self.metrics.observe(ledger, payslip)
         self.tenure[self.occupied] += 1
         return ledger
 
@@ -220,9 +240,27 @@ class BatchEngine:
             for t in TRAITS:
                 self.traits[t][hired] = self.m.reps.traits[t][:, :, k][hired]
             self.pay_history[:, hired] = 0.0
+            self.bookings_history[:, hired] = 0.0
             self.pay_months[hired] = 0
             self.months_since_clawback[hired] = 10**6
         return hired
+
+    def _update_forecast(self, t: int, hired: np.ndarray) -> None:
+        """Each rep's bookings forecast for the quarter, made at quarter start (and on
+        hire): its own average credited bookings over up to a year, or for a rep with
+        under three months of history, the replication's average for a seasoned rep
+        scaled by the new rep's ramp; then biased by the rep's forecast lever."""
+        update = hired | (t % 3 == 0)
+        if not update.any():
+            return
+        months = np.minimum(self.tenure, MONTHS_PER_YEAR)
+        own = self.bookings_history.sum(axis=0) / np.maximum(months, 1) * 3
+        seasoned = self.occupied & (months >= 3)
+        peers = _safe_div((own * seasoned).sum(axis=1), seasoned.sum(axis=1))
+        ramp = np.mean([world.ramp_fraction(self.tenure + i, self.s.reps) for i in range(3)], 0)
+        naive = np.where(months >= 3, own, peers[:, None] * ramp)
+        biased = naive * (1.0 + self.behavior.forecast_bias)
+        self.forecast = np.where(update, biased, self.forecast)
 
     def _attrit(self, k: int, payslip) -> np.ndarray:
         self.pay_history[k % MONTHS_PER_YEAR] = np.where(self.occupied, payslip.ae, 0.0)
@@ -254,7 +292,8 @@ class BatchEngine:
         idx, r, seat = rows[pursued], r[pursued], seat[pursued]
         n_pursued = np.bincount(r * self.S + seat, minlength=self.shape[0] * self.S)
         load = world.workload(n_pursued.reshape(self.shape), self.s.reps.deal_capacity)
-        d, o = b.discount[r, seat], b.overforecast[r, seat]
+        d = np.minimum(b.discount[r, seat], self.policies.max_discount)  # the deal desk's limit
+        o = b.overforecast[r, seat]
         key = opp.key[idx]
         p_win = world.win_probability(
             d, opp.fit[idx], self.traits["skill"][r, seat], o, load[r, seat], self.s.win
@@ -272,6 +311,8 @@ class BatchEngine:
             opp.replication[idx] * self.S + opp.seat[idx], minlength=self.shape[0] * self.S
         )
         idx = idx[self.won[idx]]
+        # the success team vetoes deals below its fit bar: they are never booked
+        idx = idx[opp.fit[idx] >= self.policies.veto_fit_below]
         d, o = self.offered[idx, 0], self.offered[idx, 1]
         r, seat, fit, key = opp.replication[idx], opp.seat[idx], opp.fit[idx], opp.key[idx]
         details = account_details(key, self.s)
@@ -292,6 +333,10 @@ class BatchEngine:
         )
         self.queue = np.concatenate([self.queue, ids])
         self._schedule(self.renew_due, self.book.contract_end[ids].astype(_I), ids)
+        credited = np.where(seller >= 0, acv, 0.0)
+        self.bookings_history[k % MONTHS_PER_YEAR] = np.bincount(
+            r * self.S + seat, weights=credited, minlength=self.shape[0] * self.S
+        ).reshape(self.shape)
         deals = Deals(
             replication=r,
             seat=seat,
@@ -317,6 +362,7 @@ class BatchEngine:
     def _renew(self, k: int) -> Renewals:
         ids = _concat_batches(self.renew_due.pop(k, []), 1)[0].astype(_I)
         b, rn = self.book, self.s.renewal
+        ids = ids[b.active[ids]]  # de-booked customers have no renewal
         prior_arr = self._billed(ids)
         price = b.price[ids]
         new_price = world.renewal_price(price, rn.discount_persists)
@@ -327,9 +373,7 @@ class BatchEngine:
         u = keyed_uniform(b.key[ids], DRAW["renewal"] + b.n_renewals[ids].astype(np.uint64))
         renewed = u < p
         kept, lost = ids[renewed], ids[~renewed]
-        b.active[lost] = False
-        b.use_scale[lost] = b.min_billing[lost] = 0.0  # a churned customer bills nothing
-        self.active_customers -= np.bincount(b.replication[lost], minlength=self.shape[0])
+        self._lose(lost, prior_arr[~renewed], debooked=False)
         b.price[kept] = new_price[renewed]
         self._refresh(kept)
         b.commitment[kept] = b.use_scale[kept] * b.usage_index[kept]  # rebase to real use
@@ -348,6 +392,7 @@ class BatchEngine:
             renewed=renewed,
             p_renew=p,
             months_since_booking=k - b.booked_month[ids],
+            csm=b.csm[ids],
         )
 
     def _onboard(self, k: int) -> Deployments:
@@ -367,6 +412,10 @@ class BatchEngine:
         b.deploy_state[done] = np.where(success, 1, 2)
         b.time_to_value[done] = k - b.booked_month[done]
         self._refresh(done)
+        cancel = ~success & (
+            keyed_uniform(b.key[done], DRAW["cancel"]) < self.s.deployment.cancel_after_failure
+        )
+        self._lose(done[cancel], self._billed(done[cancel]), debooked=True)
         return Deployments(
             replication=b.replication[done],
             seat=b.seat[done],
@@ -375,6 +424,30 @@ class BatchEngine:
             acv=b.booked_acv[done],
             success=success,
             wait_months=wait,
+            months_since_booking=k - b.booked_month[done],
+        )
+
+    def _lose(self, ids: np.ndarray, lost_arr: np.ndarray, debooked: bool) -> None:
+        """Customers leave: they stop billing and are recorded as this month's churn."""
+        b = self.book
+        b.active[ids] = False
+        b.use_scale[ids] = b.min_billing[ids] = 0.0
+        self.active_customers -= np.bincount(b.replication[ids], minlength=self.shape[0])
+        self._churned.append((ids, lost_arr, np.full(len(ids), debooked)))
+
+    def _churn_events(self, k: int) -> Churns:
+        b = self.book
+        ids, lost_arr, debooked = _concat_batches(self._churned, 3)
+        ids = ids.astype(_I)
+        return Churns(
+            replication=b.replication[ids],
+            seat=b.seat[ids],
+            seller=b.seller[ids],
+            customer=ids,
+            csm=b.csm[ids],
+            lost_arr=lost_arr.astype(float),
+            months_since_booking=k - b.booked_month[ids],
+            debooked=debooked.astype(bool),
         )
 
     def _serve(self, k: int) -> dict:
@@ -395,6 +468,8 @@ class BatchEngine:
         b.usage_index[:] *= world.monthly_usage_growth(h, b.drift, s.usage)
         use = b.use_scale * b.usage_index
         self.arr_c = world.billed_arr(b.min_billing, use)
+        self.billed_history[k] = self.arr_c
+        self.billed_history.pop(k - max(self.delays) - 1, None)
         by_class = np.bincount(b.billing_key, weights=self.arr_c, minlength=3 * R * S)
         by_class = by_class.reshape(3, R, S) / MONTHS_PER_YEAR
         ring = self.billed_ring
@@ -440,7 +515,7 @@ class BatchEngine:
         answers = b.active & (keyed_uniform(b.key, counter) < h.survey_response_rate)
         satisfied = answers & (keyed_uniform(b.key, counter + 1) < b.health)
         tally = lambda x: np.bincount(b.owner_key, weights=x, minlength=R * S).reshape(R, S)  # noqa: E731
-        return SurveyWave(tally(satisfied), tally(answers))
+        return SurveyWave(tally(satisfied), tally(answers), h.survey_every_months)
 
     def _cohort(self, t: int) -> dict | None:
         """Close the annual cohort at each reported year end and open the next."""

@@ -29,6 +29,8 @@ COLUMNS: dict[str, type] = {
     "time_to_value": np.float64,  # months from close to go-live
     "key": np.uint64,  # the account's random key (see sim.streams)
     "pay_class": np.int8,  # 0 on time, 1 late, 2 never
+    "first_paid_month": np.int32,  # month the first invoice is paid; -1: never
+    "csm": np.int32,  # the customer-success manager covering the account
     "drift": np.float32,  # own monthly log-growth of use at health 0.5
     "owner_key": np.int64,  # replication x n_seats + seat, for sums by seat
     "billing_key": np.int64,  # pay_class x n_replications x n_seats + owner_key

@@ -5,7 +5,8 @@ dollars per rep for all replications at once. Components know nothing about
 engines; they read `sim.ledger.MonthLedger` and their own state.
 """
 
-from sim.plans.config import Plan, Quota
+from sim.plans.config import Plan
 from sim.plans.payroll import Payroll, Payslip
+from sim.plans.quota import Quota
 
 __all__ = ["Payroll", "Payslip", "Plan", "Quota"]

@@ -1,4 +1,4 @@
-"""Commission on bookings: a rate on each deal's booked value, paid at close."""
+"""Pay earned on deals won: commission on booked value, and a bonus per new logo."""
 
 from __future__ import annotations
 
@@ -6,27 +6,69 @@ from typing import Literal
 
 import numpy as np
 
-from sim.plans.base import Component, PayContext
+from sim.plans.base import MONTHS_PER_YEAR, DealComponent, PayContext
 from sim.scenario.params import Section, param
 
 
 class BookingsCommissionConfig(Section):
-    """Pays `rate` x booked ACV to the rep in the seat when a deal closes."""
+    """Commission on booked value, paid (partly) when the deal closes."""
 
     type: Literal["bookings_commission"]
-    rate: float = param(0.10, "fraction of ACV", "commission rate on booked value", ge=0, le=1)
+    rate: float = param(0.10, "fraction of basis", "commission rate on booked value", ge=0, le=1)
+    basis: Literal["acv", "tcv", "first_year"] = param(
+        "acv", "choice", "annual value, whole-term value, or value of the first 12 months"
+    )
+    multi_year_multiplier: float = param(
+        1.0, "x rate", "rate multiplier for contracts longer than 12 months", ge=0
+    )
+    paid_at_booking: float = param(
+        1.0, "fraction", "share paid at close; the rest after `remainder_after_months`", ge=0, le=1
+    )
+    remainder_after_months: int = param(
+        12, "months", "when the rest is paid, if the customer is still active", ge=0
+    )
+    accelerated: bool = param(True, "flag", "scaled by the quota's attainment tiers")
 
-    def build(self, shape: tuple[int, int]) -> BookingsCommission:
+    def build(self) -> BookingsCommission:
         return BookingsCommission(self)
 
 
-class BookingsCommission(Component):
+class BookingsCommission(DealComponent):
     name = "bookings_commission"
 
     def __init__(self, config: BookingsCommissionConfig):
-        self.config = config
+        super().__init__(config)
+        self.accelerated = config.accelerated
+        self.paid_at_booking = config.paid_at_booking
+        self.deferred_months = config.remainder_after_months
 
-    def pay(self, ctx: PayContext) -> np.ndarray:
+    def earn(self, ctx: PayContext) -> np.ndarray:
+        c, deals = self.config, ctx.ledger.deals
+        value = {
+            "acv": deals.acv,
+            "tcv": deals.tcv,
+            "first_year": deals.acv
+            * np.minimum(deals.term_months, MONTHS_PER_YEAR)
+            / MONTHS_PER_YEAR,
+        }[c.basis]
+        multi_year = np.where(deals.term_months > MONTHS_PER_YEAR, c.multi_year_multiplier, 1.0)
+        return c.rate * multi_year * value
+
+
+class LogoBonusConfig(Section):
+    """A fixed amount per new customer won (seed 000: paid per new logo)."""
+
+    type: Literal["logo_bonus"]
+    amount: float = param(1_000.0, "$ per logo", "bonus per new customer won", ge=0)
+    min_acv: float = param(0.0, "$/yr", "only deals of at least this ACV count", ge=0)
+
+    def build(self) -> LogoBonus:
+        return LogoBonus(self)
+
+
+class LogoBonus(DealComponent):
+    name = "logo_bonus"
+
+    def earn(self, ctx: PayContext) -> np.ndarray:
         deals = ctx.ledger.deals
-        earned = np.where(deals.seller >= 0, self.config.rate * deals.acv, 0.0)
-        return deals.by_seat(earned, ctx.ledger.shape)
+        return np.where(deals.acv >= self.config.min_acv, self.config.amount, 0.0)

@@ -1,30 +1,52 @@
-"""Payroll: base salary plus every component, with negative balances carried forward."""
+"""Payroll: runs a plan month by month for all reps and CSMs of all replications.
+
+Each month, in order: quota credit; deal earnings (scaled by deal multipliers and
+quota tiers) paid now or held in escrow; escrow releases and forfeits; seat and
+CSM components; clawbacks; adjusters (CSAT modifier, draw); the annual variable
+cap; and netting against negative balances carried from earlier recoveries.
+Every dollar paid is attributed to one line of `by_component`, so the lines sum
+to the cash comp cost (`balance_carried` is the line where recoveries that
+could not yet be netted, or were written off when a rep left, show up).
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from sim.ledger import MonthLedger
-from sim.plans.base import PayContext
+from sim.plans import escrow as esc
+from sim.plans.base import (
+    MONTHS_PER_YEAR,
+    Adjuster,
+    CsmComponent,
+    DealComponent,
+    DealMultiplier,
+    PayContext,
+    SeatComponent,
+    seat_sum,
+)
+from sim.plans.clawback import Clawback
 from sim.plans.config import Plan
 from sim.plans.quota import QuotaTracker
+from sim.plans.timing import DeploymentHoldback, PayWhenPaid
 
-MONTHS_PER_YEAR = 12
+CAPITALIZED = ("bookings_commission", "logo_bonus", "renewal_commission")
 
 
 @dataclass(slots=True)
 class Payslip:
-    """One month of pay. `ae` is cash paid per seat; `by_component` and `by_role` are
-    per-replication totals in dollars; `year_end_attainment` is set in the last month
-    of a plan year."""
+    """One month of pay. `ae` is cash paid per seat to the rep in it; the rest are
+    per-replication dollars. `year_end_attainment` is set in a plan year's last month."""
 
     ae: np.ndarray  # (R, S)
-    by_component: dict[str, np.ndarray]  # name -> (R,)
-    by_role: dict[str, np.ndarray]  # "ae", "csm" -> (R,)
+    csm: np.ndarray  # (R, C)
+    by_component: dict[str, np.ndarray]
+    by_role: dict[str, np.ndarray]
     year_end_attainment: np.ndarray | None = None
-    clawed_back: np.ndarray | None = None  # (R, S) bool: a clawback hit the rep this month
+    clawed_back: np.ndarray | None = None  # (R, S) bool
+    events: dict[str, np.ndarray] = field(default_factory=dict)  # (R,) forfeits, recoveries
 
     @property
     def total(self) -> np.ndarray:
@@ -32,31 +54,216 @@ class Payslip:
 
 
 class Payroll:
-    """Runs a plan month by month for all reps of all replications in a chunk."""
-
     def __init__(self, plan: Plan, shape: tuple[int, int], n_csms: int):
-        self.plan = plan
-        self.shape = shape
-        self.n_csms = n_csms
-        self.quota = QuotaTracker(plan.annual_quota, shape)
-        self.components = [c.build(shape) for c in plan.components]
-        self.balance = np.zeros(shape)  # negative: owed back by the rep, recovered from pay
+        self.plan, self.shape, self.n_csms = plan, shape, n_csms
+        self.quota = QuotaTracker(plan.quota, plan.ote, shape)
+        parts = []
+        for config in plan.components:
+            if config.type == "renewal_commission":
+                built = config.build(roles=plan.policies.renewal_credit)
+            else:
+                built = config.build()
+            parts += built if isinstance(built, list) else [built]
+        pick = lambda kind: [p for p in parts if isinstance(p, kind)]  # noqa: E731
+        self.deal_components = pick(DealComponent)
+        self.multipliers = pick(DealMultiplier)
+        self.seat_components = pick(SeatComponent)
+        self.csm_components = pick(CsmComponent)
+        self.adjusters = pick(Adjuster)
+        self.holdback = next(iter(pick(DeploymentHoldback)), None)
+        self.pay_when_paid = next(iter(pick(PayWhenPaid)), None)
+        self.clawback = next(iter(pick(Clawback)), None)
+        self.escrow = esc.Escrow()
+        self.paid_on_customer = np.zeros(0)  # deal pay received on each customer, $
+        self.balance = np.zeros(shape)  # negative: owed back by the rep
+        self.ytd_variable = np.zeros(shape)
+
+    def __repr__(self) -> str:
+        return f"Payroll(plan={self.plan.name!r}, shape={self.shape})"
+
+    def multiplier(self, fit, discount) -> np.ndarray:
+        out = np.ones(np.shape(fit))
+        for m in self.multipliers:
+            out = out * m.factor(fit, discount)
+        return out
+
+    # --- the month --------------------------------------------------------------------
 
     def run(self, ledger: MonthLedger) -> Payslip:
+        R = self.shape[0]
         self.quota.update(ledger)
-        ctx = PayContext(ledger=ledger, quota=self.quota)
+        ctx = PayContext(ledger, self.quota, self.plan.target_variable, self.n_csms)
+        ctx.scratch["multiplier"] = self.multiplier
+        self._grow_customers(ledger)
         occupied = ledger.roster.occupied
-        base = np.where(occupied, self.plan.base_salary / MONTHS_PER_YEAR, 0.0)
-        owed = base.copy()
-        by_component = {"base_salary": base.sum(axis=1)}
-        for component in self.components:
+        if ledger.month % MONTHS_PER_YEAR == 0:
+            self.ytd_variable[:] = 0.0
+        self.ytd_variable[ledger.roster.hired] = 0.0
+
+        ae: dict[str, np.ndarray] = {}
+        events = {
+            k: np.zeros(R)
+            for k in (
+                "holdback_forfeited",
+                "escrow_forfeited",
+                "clawbacks_recovered",
+                "cap_forfeited",
+                "paid_to_leavers",
+                "capitalized",
+            )
+        }
+        add = lambda name, amount: ae.__setitem__(name, ae.get(name, 0.0) + amount)  # noqa: E731
+
+        self._deal_earnings(ctx, add, events)
+        self._escrow(ctx, add, events)
+        for component in self.seat_components:
             amount = component.pay(ctx)
-            owed += amount
-            by_component[component.name] = by_component.get(component.name, 0) + amount.sum(1)
+            add(component.name, amount)
+            if component.name in CAPITALIZED:
+                events["capitalized"] += amount.sum(axis=1)
+        clawed = None
+        if self.clawback is not None and ledger.accounts is not None:
+            recovered, clawed = self.clawback.recover(ctx, self.paid_on_customer)
+            add("clawback", recovered)
+            events["clawbacks_recovered"] = -recovered.sum(axis=1)
+            events["capitalized"] += recovered.sum(axis=1)
+        for adjuster in self.adjusters:
+            ctx.variable_owed = sum(ae.values()) if ae else np.zeros(self.shape)
+            add(adjuster.name, adjuster.adjust(ctx))
+        self._apply_cap(ae, occupied, events)
+        events["capitalized"] += (
+            sum(ae[n].sum(axis=1) for n in ae if n in ("renewal_commission",))
+            if "renewal_commission" in ae
+            else 0.0
+        )
+
+        base = np.where(occupied, self.plan.base_salary / MONTHS_PER_YEAR, 0.0)
+        owed = base + (sum(ae.values()) if ae else 0.0)
         paid = self._net_against_balance(owed, occupied)
-        csm = np.full(self.shape[0], self.n_csms * self.plan.csm_base_salary / MONTHS_PER_YEAR)
+        self.ytd_variable += np.maximum(paid - base, 0.0)
+
+        csm, csm_lines = self._csm_pay(ctx, events)
+        by_component = {"base_salary": base.sum(axis=1)}
+        for name, amount in ae.items():
+            by_component[name] = by_component.get(name, 0.0) + amount.sum(axis=1)
+        for name, amount in csm_lines.items():
+            by_component[name] = by_component.get(name, 0.0) + amount
+        leavers = events["paid_to_leavers"]
+        by_component["balance_carried"] = (paid - owed).sum(axis=1)
         attainment = self.quota.attainment.copy() if self.quota.is_year_end(ledger) else None
-        return Payslip(paid, by_component, {"ae": paid.sum(axis=1), "csm": csm}, attainment)
+        if attainment is not None:
+            self.quota.ratchet()
+        return Payslip(
+            ae=paid,
+            csm=csm,
+            by_component=by_component,
+            by_role={"ae": paid.sum(axis=1) + leavers, "csm": csm.sum(axis=1)},
+            year_end_attainment=attainment,
+            clawed_back=clawed,
+            events=events,
+        )
+
+    # --- steps ----------------------------------------------------------------------
+
+    def _grow_customers(self, ledger: MonthLedger) -> None:
+        n = len(ledger.accounts.active) if ledger.accounts is not None else 0
+        if len(ledger.deals):
+            n = max(n, int(ledger.deals.customer.max()) + 1)
+        if n > len(self.paid_on_customer):
+            grown = np.zeros(n)
+            grown[: len(self.paid_on_customer)] = self.paid_on_customer
+            self.paid_on_customer = grown
+
+    def _deal_earnings(self, ctx: PayContext, add, events) -> None:
+        deals = ctx.ledger.deals
+        if not self.deal_components or len(deals) == 0:
+            return
+        scale = self.multiplier(deals.fit, deals.discount) * (deals.seller >= 0)
+        accel = self.quota.accelerated_factor()[deals.replication, deals.seat]
+        for index, component in enumerate(self.deal_components):
+            earned = component.earn(ctx) * scale * (accel if component.accelerated else 1.0)
+            now = self._hold(ctx, earned, index, component)
+            add(component.name, deals.by_seat(now, self.shape))
+            self.paid_on_customer[deals.customer] += now
+            if component.name in CAPITALIZED:
+                events["capitalized"] += deals.by_replication(now, self.shape[0])
+
+    def _hold(self, ctx: PayContext, earned, index: int, component: DealComponent):
+        """Split a component's deal earnings into what is paid now and what is held."""
+        k = ctx.ledger.index
+        escrow = self.escrow
+        if self.holdback is not None:
+            h = self.holdback.config
+            escrow.hold(
+                ctx, earned * h.share, index, esc.DEPLOY, k, k + h.window_months, h.leaver == "pay"
+            )
+            earned = earned * (1.0 - h.share)
+        deferred = earned * (1.0 - component.paid_at_booking)
+        if deferred.any():
+            due = k + component.deferred_months
+            escrow.hold(ctx, deferred, index, esc.DEFERRED, due, due, False)
+        now = earned * component.paid_at_booking
+        if self.pay_when_paid is not None:
+            p = self.pay_when_paid.config
+            escrow.hold(ctx, now, index, esc.INVOICE, k, k + p.expiry_months, p.leaver == "pay")
+            now = np.zeros_like(now)
+        return now
+
+    def _escrow(self, ctx: PayContext, add, events) -> None:
+        if ctx.ledger.accounts is None or len(self.escrow.items) == 0:
+            return
+        settled = self.escrow.settle(ctx)
+        paid, R = settled.paid, self.shape[0]
+        for index, component in enumerate(self.deal_components):
+            mine = (paid.component == index) & ~settled.to_leaver
+            add(
+                component.name,
+                seat_sum(paid.replication[mine], paid.seat[mine], paid.amount[mine], self.shape),
+            )
+            if component.name in CAPITALIZED:
+                events["capitalized"] += np.bincount(
+                    paid.replication[paid.component == index],
+                    weights=paid.amount[paid.component == index],
+                    minlength=R,
+                )
+        events["paid_to_leavers"] += np.bincount(
+            paid.replication[settled.to_leaver], weights=paid.amount[settled.to_leaver], minlength=R
+        )
+        np.add.at(self.paid_on_customer, paid.customer, paid.amount)
+        lost = settled.forfeited
+        deploy = lost.kind == esc.DEPLOY
+        events["holdback_forfeited"] += np.bincount(
+            lost.replication[deploy], weights=lost.amount[deploy], minlength=R
+        )
+        events["escrow_forfeited"] += np.bincount(
+            lost.replication[~deploy], weights=lost.amount[~deploy], minlength=R
+        )
+
+    def _apply_cap(self, ae: dict, occupied, events) -> None:
+        if self.plan.variable_cap is None or not ae:
+            return
+        room = np.maximum(
+            self.plan.variable_cap * self.plan.target_variable - self.ytd_variable, 0.0
+        )
+        positive = sum(np.maximum(v, 0.0) for v in ae.values())
+        scale = np.divide(room, positive, out=np.ones_like(room), where=positive > room)
+        for name in ae:
+            cut = np.maximum(ae[name], 0.0) * (1.0 - scale)
+            ae[name] = ae[name] - cut
+            events["cap_forfeited"] += cut.sum(axis=1)
+
+    def _csm_pay(self, ctx: PayContext, events) -> tuple[np.ndarray, dict]:
+        R, C = self.shape[0], self.n_csms
+        base = np.full((R, C), self.plan.csm_base_salary / MONTHS_PER_YEAR)
+        lines = {"csm_base_salary": base.sum(axis=1)}
+        total = base.copy()
+        for component in self.csm_components:
+            amount = component.pay(ctx)
+            total += amount
+            lines[component.name] = lines.get(component.name, 0.0) + amount.sum(axis=1)
+            if component.name in CAPITALIZED:
+                events["capitalized"] += amount.sum(axis=1)
+        return total, lines
 
     def _net_against_balance(self, owed: np.ndarray, occupied: np.ndarray) -> np.ndarray:
         """Pay what is owed net of any carried negative balance; carry the rest."""

@@ -173,6 +173,9 @@ class Deployment(Section):
     usage_after_failure: float = param(
         0.6, "fraction of need", "share of need used after a failed deployment", ge=0, le=1
     )
+    cancel_after_failure: float = param(
+        0.2, "probability", "a failed deployment is cancelled (de-booked) at once", ge=0, le=1
+    )
 
 
 class Health(Section):
@@ -224,6 +227,12 @@ class Finance(Section):
     """What FP&A needs beyond revenue and comp."""
 
     gross_margin: float = param(0.75, "fraction of revenue", "gross margin", ge=0, le=1)
+    commission_amortization_months: int = param(
+        48,
+        "months",
+        "expected customer life over which commissions are expensed (ASC 340-40)",
+        ge=1,
+    )
 
 
 class Strategy(Section):

@@ -1,0 +1,100 @@
+"""Deal multipliers: scale what a deal earns by its discount or its ICP fit.
+
+They apply to every deal component (bookings commission, logo bonus) and to
+revenue commission account by account.
+"""
+
+from __future__ import annotations
+
+from itertools import pairwise
+from typing import Literal
+
+import numpy as np
+from pydantic import model_validator
+
+from sim.plans.base import DealMultiplier
+from sim.scenario.params import Section, param
+
+
+class DiscountBand(Section):
+    max_discount: float = param(1.0, "fraction of list", "band covers discounts up to this", ge=0)
+    multiplier: float = param(1.0, "x rate", "rate multiplier in the band", ge=0)
+
+
+class FitBand(Section):
+    min_fit: float = param(0.0, "fit score", "band covers fit from this upward", ge=0, le=1)
+    multiplier: float = param(1.0, "x rate", "rate multiplier in the band", ge=0)
+
+
+class DiscountAdjustedRateConfig(Section):
+    """Rate multiplier schedule by discount: deeper discounts earn a lower rate."""
+
+    type: Literal["discount_adjusted_rate"]
+    bands: list[DiscountBand] = param(
+        [
+            DiscountBand(max_discount=0.1, multiplier=1.0),
+            DiscountBand(max_discount=0.2, multiplier=0.8),
+            DiscountBand(max_discount=1.0, multiplier=0.5),
+        ],
+        "table",
+        "bands in increasing order of max_discount; the last must reach 1",
+    )
+
+    @model_validator(mode="after")
+    def _ordered(self):
+        edges = [b.max_discount for b in self.bands]
+        if any(b <= a for a, b in pairwise(edges)):
+            raise ValueError(f"bands out of order: max_discount must increase, got {edges}")
+        if not edges or edges[-1] < 1.0:
+            raise ValueError("the last band must have max_discount = 1")
+        return self
+
+    def build(self) -> DiscountAdjustedRate:
+        return DiscountAdjustedRate(self)
+
+
+class DiscountAdjustedRate(DealMultiplier):
+    name = "discount_adjusted_rate"
+
+    def factor(self, fit, discount) -> np.ndarray:
+        edges = np.array([b.max_discount for b in self.config.bands])
+        mults = np.array([b.multiplier for b in self.config.bands])
+        band = np.minimum(np.searchsorted(edges, discount, side="left"), len(edges) - 1)
+        return mults[band]
+
+
+class FitMultiplierConfig(Section):
+    """Rate multiplier or gate by ICP-fit band (seed 003: commission conditioned on fit)."""
+
+    type: Literal["fit_multiplier"]
+    bands: list[FitBand] = param(
+        [FitBand(min_fit=0.0, multiplier=0.0), FitBand(min_fit=0.4, multiplier=1.0)],
+        "table",
+        "bands in increasing order of min_fit; the first must start at 0",
+    )
+    mode: Literal["multiplier", "gate"] = param(
+        "multiplier", "choice", "gate: any multiplier below 1 becomes 0"
+    )
+
+    @model_validator(mode="after")
+    def _ordered(self):
+        starts = [b.min_fit for b in self.bands]
+        if not starts or starts[0] != 0:
+            raise ValueError("bands must start with min_fit = 0")
+        if any(b <= a for a, b in pairwise(starts)):
+            raise ValueError(f"bands out of order: min_fit must increase, got {starts}")
+        return self
+
+    def build(self) -> FitMultiplier:
+        return FitMultiplier(self)
+
+
+class FitMultiplier(DealMultiplier):
+    name = "fit_multiplier"
+
+    def factor(self, fit, discount) -> np.ndarray:
+        starts = np.array([b.min_fit for b in self.config.bands])
+        mults = np.array([b.multiplier for b in self.config.bands])
+        if self.config.mode == "gate":
+            mults = np.where(mults < 1.0, 0.0, mults)
+        return mults[np.searchsorted(starts, fit, side="right") - 1]

@@ -1,0 +1,41 @@
+"""Commission on revenue realization (seed 000's "after"): pay on what customers
+are really billed, or on cash collected, from the rep's own accounts for a
+number of months after booking, instead of on the commitment at signing."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import numpy as np
+
+from sim.plans.base import PayContext, SeatComponent, seat_sum
+from sim.scenario.params import Section, param
+
+
+class RevenueCommissionConfig(Section):
+    type: Literal["revenue_commission"]
+    rate: float = param(0.10, "fraction of revenue", "commission rate", ge=0, le=1)
+    basis: Literal["recognized", "cash"] = param(
+        "recognized", "choice", "revenue recognized (billed), or cash collected"
+    )
+    months: int = param(12, "months", "paid on each account for this long after booking", ge=1)
+
+    def build(self) -> RevenueCommission:
+        return RevenueCommission(self)
+
+
+class RevenueCommission(SeatComponent):
+    name = "revenue_commission"
+
+    def pay(self, ctx: PayContext) -> np.ndarray:
+        c, acc, k = self.config, ctx.ledger.accounts, ctx.ledger.index
+        age = k - acc.booked_month
+        eligible = (acc.seller >= 0) & (age >= 0) & (age < c.months)
+        ids = np.flatnonzero(eligible)
+        if len(ids) == 0:
+            return np.zeros(ctx.ledger.shape)
+        rep, seat, seller = acc.replication[ids], acc.seat[ids], acc.seller[ids]
+        employed = ctx.still_employed(rep, seat, seller)
+        base = acc.cash()[ids] if c.basis == "cash" else acc.billed[ids]
+        amount = c.rate * base * ctx.multiplier(acc.fit[ids], acc.discount[ids]) * employed
+        return seat_sum(rep, seat, amount, ctx.ledger.shape)
