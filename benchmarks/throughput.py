@@ -1,4 +1,5 @@
-"""Throughput of the batch engine on the default scenario, at 1 and 2 jobs.
+"""Throughput of the batch engine on the default scenario, at 1 and 2 jobs, and the
+cost of a rich plan (every component of the seed plan `blended`) on one core.
 
     python benchmarks/throughput.py [--replications N] [--scenario FILE]
 
@@ -47,6 +48,20 @@ def main() -> None:
             f"jobs={jobs}: {result.company_years:,.0f} company-years in "
             f"{result.wall_seconds:.2f}s = {rate:,.0f} company-years/s "
             f"({rate / jobs:,.0f} per core)"
+        )
+    blended = scenario.model_copy(
+        update={
+            "plans": [sim.load_scenario(ROOT / "scenarios" / "seed_designs.toml").plan("blended")]
+        }
+    )
+    base_rate = None
+    for label, sc in (("standard plan", scenario), ("blended plan", blended)):
+        sim.run(sc, replications=sc.simulation.chunk_size, seed=0)
+        result = sim.run(sc, replications=args.replications // 2, seed=1, jobs=1)
+        rate = result.company_years_per_second
+        base_rate = base_rate or rate
+        print(
+            f"{label:14s} jobs=1: {rate:,.0f} company-years/s ({rate / base_rate:.0%} of standard)"
         )
     workers = Parallel(n_jobs=2)(delayed(peak_rss_mib)(resource.RUSAGE_SELF) for _ in range(4))
     print(

@@ -39,3 +39,28 @@ def summarize(replications: pd.DataFrame, metrics: list[str]) -> pd.DataFrame:
             p10, p50, p90 = np.percentile(finite, [10, 50, 90]) if n else (np.nan,) * 3
             rows.append([plan, name, mean, low, high, p10, p50, p90, n])
     return pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
+
+
+def ote_check(result) -> pd.DataFrame:
+    """Per plan: stated OTE, what the plan pays at exactly 100% attainment by its own
+    arithmetic, and the simulated mean pay of AEs in seat the whole year."""
+    from sim.plans.ote import payout_at_attainment
+
+    summary = result.summary()
+    rows = []
+    for plan in result.scenario.plans:
+        at_100 = sum(payout_at_attainment(plan, result.scenario).values())
+        pay = summary[(summary.plan == plan.name) & (summary.metric == "ae_pay")]
+        sim_mean = float(pay["mean"].iloc[0]) if len(pay) else np.nan
+        rows.append(
+            {
+                "plan": plan.name,
+                "ote": plan.ote,
+                "payout_at_100": at_100,
+                "simulated_mean_pay": sim_mean,
+                "simulated_ci_low": float(pay["ci_low"].iloc[0]) if len(pay) else np.nan,
+                "simulated_ci_high": float(pay["ci_high"].iloc[0]) if len(pay) else np.nan,
+                "simulated_over_payout_at_100": sim_mean / at_100 if at_100 else np.nan,
+            }
+        )
+    return pd.DataFrame(rows)

@@ -81,8 +81,9 @@ def main(argv: list[str] | None = None) -> int:
 
 def cmd_run(args, argv) -> int:
     from sim import load_scenario, run
+    from sim.analysis import ote_check
     from sim.outputs import check_output_dir, write_run
-    from sim.report.table import headline_table
+    from sim.report.table import headline_table, ote_table
 
     scenario = load_scenario(args.scenario)
     out = check_output_dir(args.out or Path("results") / scenario.name)
@@ -104,7 +105,9 @@ def cmd_run(args, argv) -> int:
             f"company-years/s)"
         )
         print(headline_table(result.summary()))
-        print(f"wrote {out}/ (summary.csv, replications.csv, manifest.json)")
+        print()
+        print(ote_table(ote_check(result)))
+        print(f"wrote {out}/ (summary.csv, replications.csv, ote_check.csv, manifest.json)")
     return 0
 
 

@@ -127,6 +127,7 @@ class Roster:
     tenure: np.ndarray  # (R, S) int
     hired: np.ndarray  # (R, S) bool: joined this month
     departed: np.ndarray  # (R, S) bool: quit at the end of this month
+    skill: np.ndarray | None = None  # (R, S) skill of the rep in each seat
 
 
 @dataclass(slots=True)

@@ -153,6 +153,8 @@ class MetricsAccumulator:
         self.nrr: list[np.ndarray] = []
         self.churn: list[np.ndarray] = []
         self.arr_by_month = np.zeros((n_replications, months))
+        self.year_pay = None  # (R, S) AE pay so far this plan year
+        self.years: list[dict[str, np.ndarray]] = []  # per reported year: rep-year records
 
     def _add(self, key: str, value) -> None:
         self.sums[key] = self.sums.get(key, 0.0) + value
@@ -189,10 +191,24 @@ class MetricsAccumulator:
         roster = ledger.roster
         self._add("seat_months", roster.occupied.sum(axis=1))
         self._add("quits", roster.departed.sum(axis=1))
+        if self.year_pay is None or ledger.month % MONTHS_PER_YEAR == 0:
+            self.year_pay = np.zeros(pay.ae.shape)
+        self.year_pay[roster.hired] = 0.0
+        self.year_pay += pay.ae
         if pay.year_end_attainment is not None:
             full_year = roster.occupied & (roster.tenure >= MONTHS_PER_YEAR - 1)
             self._add("full_years", full_year.sum(axis=1))
             self._add("at_quota", (full_year & (pay.year_end_attainment >= 1.0)).sum(axis=1))
+            self._add("full_year_pay", (self.year_pay * full_year).sum(axis=1))
+            skill = roster.skill if roster.skill is not None else np.zeros(full_year.shape)
+            self.years.append(
+                {
+                    "pay": self.year_pay.copy(),
+                    "full_year": full_year,
+                    "attainment": pay.year_end_attainment,
+                    "skill": skill.copy(),
+                }
+            )
         cohort = ledger.extra.get("cohort")
         if cohort is not None:
             self.grr.append(_ratio(cohort["end_arr_capped"], cohort["start_arr"]))
@@ -225,6 +241,7 @@ class MetricsAccumulator:
             "clawbacks_recovered": get("clawbacks_recovered") / years,
             "holdback_forfeited": get("holdback_forfeited") / years,
             "share_at_quota": _ratio(get("at_quota"), get("full_years")),
+            "ae_pay": _ratio(get("full_year_pay"), get("full_years")),
             "rep_attrition": _ratio(get("quits"), get("seat_months")) * MONTHS_PER_YEAR,
             "margin_after_comp": self.gross_margin - comp_ratio,
         }
@@ -233,6 +250,14 @@ class MetricsAccumulator:
         for key in sorted(k for k in s if k.startswith("role_")):
             out[f"comp_cost_{key}"] = s[key] / years
         return out
+
+    def rep_years(self) -> dict[str, np.ndarray]:
+        """Each reported plan year's AE records, arrays shaped (R, years, S): annual
+        pay, whether the rep was in seat all year, attainment and skill."""
+        keys = ("pay", "full_year", "attainment", "skill")
+        if not self.years:
+            return {k: np.zeros((self.R, 0, 0)) for k in keys}
+        return {k: np.stack([y[k] for y in self.years], axis=1) for k in keys}
 
     def _amortized(self) -> np.ndarray:
         """Amortization expense recognized in the reported months: each month's

@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 
+from sim.analysis import ote_check
 from sim.errors import UserError
 from sim.runner import RunResult
 
@@ -45,13 +46,14 @@ def write_run(
     scenario_file: str | None = None,
     extra_files: dict | None = None,
 ) -> Path:
-    """Write summary.csv, replications.csv and manifest.json (and any `extra_files`,
+    """Write summary.csv, replications.csv, ote_check.csv, manifest.json (and any `extra_files`,
     name -> callable(path)) into `out_dir`, atomically."""
     out = check_output_dir(out_dir)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
     try:
         result.summary().to_csv(staging / "summary.csv", index=False, float_format="%.10g")
         result.replications.to_csv(staging / "replications.csv", index=False, float_format="%.10g")
+        ote_check(result).to_csv(staging / "ote_check.csv", index=False, float_format="%.10g")
         for name, writer in (extra_files or {}).items():
             writer(staging / name)
         manifest = build_manifest(result, command, scenario_file)

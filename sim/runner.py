@@ -37,6 +37,7 @@ class RunResult:
     jobs: int
     replications: pd.DataFrame
     arr_by_month: dict[str, np.ndarray]  # plan -> (replications, months) ARR at month end
+    rep_years: dict[str, dict[str, np.ndarray]]  # plan -> pay/full_year/attainment/skill
     wall_seconds: float
     meta: dict = field(default_factory=dict)
 
@@ -91,7 +92,16 @@ def run(
             collector.add(chunk, outcomes)
             bar.update(len(chunk))
     wall = time.perf_counter() - started
-    return RunResult(scenario, seed, chunk_size, jobs, collector.table(), collector.arr, wall)
+    return RunResult(
+        scenario,
+        seed,
+        chunk_size,
+        jobs,
+        collector.table(),
+        collector.arr,
+        collector.rep_years,
+        wall,
+    )
 
 
 def run_chunk(scenario: Scenario, seed: int, replications: np.ndarray):
@@ -108,6 +118,11 @@ class _Collector:
         self.n = n
         self.values: dict[str, dict[str, np.ndarray]] = {p: {} for p in self.plans}
         self.arr = {p: np.zeros((n, scenario.company.months)) for p in self.plans}
+        years, seats = scenario.company.months // 12, scenario.company.n_reps
+        self.rep_years = {
+            p: {k: np.zeros((n, years, seats)) for k in ("pay", "full_year", "attainment", "skill")}
+            for p in self.plans
+        }
 
     def add(self, chunk: np.ndarray, outcomes: dict) -> None:
         for plan, outcome in outcomes.items():
@@ -115,6 +130,9 @@ class _Collector:
             for name, values in outcome.metrics.items():
                 store.setdefault(name, np.full(self.n, np.nan))[chunk] = values
             self.arr[plan][chunk] = outcome.arr_by_month
+            for key, values in outcome.rep_years.items():
+                if values.size:
+                    self.rep_years[plan][key][chunk] = values
 
     def table(self) -> pd.DataFrame:
         frames = []

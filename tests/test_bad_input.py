@@ -37,6 +37,19 @@ CASES = {
         ["market.share_usage_contracts"],
     ),
     "no_plans": ("[market]\nfit_a = 2.0\n", ["plans", "missing"]),
+    "tiers_out_of_order": (
+        '[[plans]]\nname = "a"\n[plans.quota]\ntiers = [{ from = 0.0, multiplier = 1.0 }, '
+        "{ from = 1.2, multiplier = 2.0 }, { from = 1.0, multiplier = 1.5 }]\n",
+        ['plans["a"].quota', "out of order"],
+    ),
+    "holdback_share_above_one": (
+        '[[plans]]\nname = "a"\n[[plans.components]]\ntype = "deployment_holdback"\nshare = 1.5\n',
+        ['plans["a"].components["deployment_holdback"].share', "less than or equal to 1"],
+    ),
+    "typo_in_component": (
+        '[[plans]]\nname = "a"\n[[plans.components]]\ntype = "clawback"\nwindow_mnths = 6\n',
+        ["window_mnths", "did you mean 'window_months'"],
+    ),
     "typo_in_plan": (
         '[[plans]]\nname = "a"\nbase_salry = 1.0\n',
         ['plans["a"].base_salry', "did you mean 'base_salary'"],

@@ -65,3 +65,47 @@ def test_python_api_returns_dataframes():
     assert row.ci_low <= row["mean"] <= row.ci_high
     assert result.arr_by_month["standard"].shape == (4, 24)
     assert "RunResult(" in repr(result)
+
+
+def test_seed_designs_end_to_end(tmp_path):
+    out = tmp_path / "seed"
+    result = run_cli("run", "scenarios/seed_designs.toml", "-n", "4", "--out", out)
+    assert result.returncode == 0, result.stderr
+    assert "OTE check" in result.stdout
+    summary = pd.read_csv(out / "summary.csv")
+    plans = {
+        "upfront_bookings",
+        "revenue_realization",
+        "logo_bonus",
+        "deployment_holdback",
+        "clawback",
+        "renewal_kicker",
+        "icp_gated",
+        "pay_on_invoice",
+        "csat_individual",
+        "csat_company",
+        "csm_grr_bonus",
+        "overlap_renewal_credit",
+        "success_team_veto",
+        "blended",
+    }
+    assert set(summary.plan) == plans
+    rows = pd.read_csv(out / "replications.csv")
+    comp_lines = [
+        c
+        for c in rows.columns
+        if c.startswith("comp_cost_")
+        and c not in ("comp_cost_ratio",)
+        and not c.startswith("comp_cost_role_")
+    ]
+    # the component lines add up to the cash comp cost, plan by plan
+    # (to the 10 significant digits the CSV keeps)
+    gap = (rows[comp_lines].sum(axis=1) - rows["comp_cost"]).abs() / rows["comp_cost"]
+    assert gap.max() < 1e-8
+    roles = rows["comp_cost_role_ae"] + rows["comp_cost_role_csm"]
+    assert ((roles - rows["comp_cost"]).abs() / rows["comp_cost"]).max() < 1e-8
+    held = rows[rows.plan == "deployment_holdback"]
+    assert (held["holdback_forfeited"] > 0).all()
+    assert (rows[rows.plan == "clawback"]["clawbacks_recovered"] > 0).all()
+    ote = pd.read_csv(out / "ote_check.csv")
+    assert set(ote.plan) == plans and (ote.payout_at_100 > 0).all()

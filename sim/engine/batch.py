@@ -31,10 +31,11 @@ _I = np.int64
 
 
 class PlanOutcome:
-    """What one plan produced on one chunk: metrics per replication and ARR by month."""
+    """What one plan produced on one chunk: metrics per replication, ARR by month, and
+    each rep-year's pay, skill and attainment (arrays shaped (R, years, S))."""
 
-    def __init__(self, metrics: dict[str, np.ndarray], arr_by_month: np.ndarray):
-        self.metrics, self.arr_by_month = metrics, arr_by_month
+    def __init__(self, metrics, arr_by_month, rep_years):
+        self.metrics, self.arr_by_month, self.rep_years = metrics, arr_by_month, rep_years
 
 
 class BatchEngine:
@@ -184,7 +185,9 @@ class BatchEngine:
     def run(self) -> PlanOutcome:
         for k in range(self.T):
             self.step(k)
-        return PlanOutcome(self.metrics.results(), self.metrics.arr_by_month)
+        return PlanOutcome(
+            self.metrics.results(), self.metrics.arr_by_month, self.metrics.rep_years()
+        )
 
     def step(self, k: int) -> MonthLedger:
         t = k - self.burn_in
@@ -207,6 +210,7 @@ class BatchEngine:
                 self.tenure.copy(),
                 hired,
                 np.zeros(self.shape, dtype=bool),
+                self.traits["skill"].copy(),
             ),
             deals=deals,
             pursuits_closed=pursuits_closed,

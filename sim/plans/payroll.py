@@ -114,6 +114,7 @@ class Payroll:
         }
         add = lambda name, amount: ae.__setitem__(name, ae.get(name, 0.0) + amount)  # noqa: E731
 
+        self._leaver_lines: dict[str, np.ndarray] = {}  # pay released to reps who left
         self._deal_earnings(ctx, add, events)
         self._escrow(ctx, add, events)
         for component in self.seat_components:
@@ -131,11 +132,6 @@ class Payroll:
             ctx.variable_owed = sum(ae.values()) if ae else np.zeros(self.shape)
             add(adjuster.name, adjuster.adjust(ctx))
         self._apply_cap(ae, occupied, events)
-        events["capitalized"] += (
-            sum(ae[n].sum(axis=1) for n in ae if n in ("renewal_commission",))
-            if "renewal_commission" in ae
-            else 0.0
-        )
 
         base = np.where(occupied, self.plan.base_salary / MONTHS_PER_YEAR, 0.0)
         owed = base + (sum(ae.values()) if ae else 0.0)
@@ -146,7 +142,7 @@ class Payroll:
         by_component = {"base_salary": base.sum(axis=1)}
         for name, amount in ae.items():
             by_component[name] = by_component.get(name, 0.0) + amount.sum(axis=1)
-        for name, amount in csm_lines.items():
+        for name, amount in (*csm_lines.items(), *self._leaver_lines.items()):
             by_component[name] = by_component.get(name, 0.0) + amount
         leavers = events["paid_to_leavers"]
         by_component["balance_carried"] = (paid - owed).sum(axis=1)
@@ -210,25 +206,32 @@ class Payroll:
         return now
 
     def _escrow(self, ctx: PayContext, add, events) -> None:
+        """Pay what escrow releases this month, to the rep in seat or to a leaver, and
+        record what it forfeits."""
         if ctx.ledger.accounts is None or len(self.escrow.items) == 0:
             return
         settled = self.escrow.settle(ctx)
-        paid, R = settled.paid, self.shape[0]
+        paid, leaving, R = settled.paid, settled.to_leaver, self.shape[0]
+        per_replication = lambda mask: np.bincount(  # noqa: E731
+            paid.replication[mask], weights=paid.amount[mask], minlength=R
+        )
         for index, component in enumerate(self.deal_components):
-            mine = (paid.component == index) & ~settled.to_leaver
+            mine = paid.component == index
+            staying = mine & ~leaving
             add(
                 component.name,
-                seat_sum(paid.replication[mine], paid.seat[mine], paid.amount[mine], self.shape),
+                seat_sum(
+                    paid.replication[staying], paid.seat[staying], paid.amount[staying], self.shape
+                ),
             )
-            if component.name in CAPITALIZED:
-                events["capitalized"] += np.bincount(
-                    paid.replication[paid.component == index],
-                    weights=paid.amount[paid.component == index],
-                    minlength=R,
+            if (mine & leaving).any():
+                lines = self._leaver_lines
+                lines[component.name] = lines.get(component.name, 0.0) + per_replication(
+                    mine & leaving
                 )
-        events["paid_to_leavers"] += np.bincount(
-            paid.replication[settled.to_leaver], weights=paid.amount[settled.to_leaver], minlength=R
-        )
+            if component.name in CAPITALIZED:
+                events["capitalized"] += per_replication(mine)
+        events["paid_to_leavers"] += per_replication(leaving)
         np.add.at(self.paid_on_customer, paid.customer, paid.amount)
         lost = settled.forfeited
         deploy = lost.kind == esc.DEPLOY

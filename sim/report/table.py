@@ -53,3 +53,19 @@ def headline_table(summary: pd.DataFrame, metrics: tuple[str, ...] = HEADLINE) -
     out = [line(["metric", *plans]), line(["-" * w for w in widths])]
     out += [line(r) for r in rows]
     return "\n".join(out)
+
+
+def ote_table(check) -> str:
+    """The OTE check as text: stated OTE, payout at 100% attainment, simulated pay."""
+    lines = [
+        "OTE check (AE, $/yr): stated | plan pays at 100% attainment | "
+        "simulated mean pay of full-year reps [95% CI]"
+    ]
+    width = max(len(p) for p in check.plan)
+    for row in check.itertuples():
+        lines.append(
+            f"  {row.plan.ljust(width)}  {_money(row.ote)} | {_money(row.payout_at_100)} | "
+            f"{_money(row.simulated_mean_pay)} [{_money(row.simulated_ci_low)}, "
+            f"{_money(row.simulated_ci_high)}]"
+        )
+    return "\n".join(lines)

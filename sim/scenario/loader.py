@@ -96,7 +96,7 @@ def _explain(exc: ValidationError, raw: dict, path: str, provenance: Provenance)
     loc = _data_loc(error["loc"], raw)
     key = _format_key(loc, raw)
     source = _source_file(loc, provenance, path)
-    problem = _problem(error, loc)
+    problem = _problem(error, loc, raw)
     more = len(exc.errors()) - 1
     if more:
         problem += f" (and {more} more problem{'s' if more > 1 else ''})"
@@ -152,11 +152,11 @@ def _source_file(loc: tuple, provenance: Provenance, default: str) -> str:
     return default
 
 
-def _problem(error: dict, loc: tuple) -> str:
+def _problem(error: dict, loc: tuple, raw: dict) -> str:
     kind, msg = error["type"], error["msg"]
     given = error.get("input")
     if kind == "extra_forbidden":
-        allowed = _allowed_keys(loc[:-1])
+        allowed = _allowed_keys(loc[:-1], raw)
         hint = difflib.get_close_matches(str(loc[-1]), allowed, n=1, cutoff=0.6)
         tip = f" (did you mean '{hint[0]}'?)" if hint else ""
         return f"unknown key{tip}"
@@ -171,19 +171,29 @@ def _problem(error: dict, loc: tuple) -> str:
     return f"{msg} (got {given!r})"
 
 
-def _allowed_keys(loc: tuple) -> list[str]:
-    model = _model_at(Scenario, loc)
-    return list(model.model_fields) if model else []
+def _allowed_keys(loc: tuple, raw: dict) -> list[str]:
+    model = _model_at(Scenario, loc, raw)
+    if model is None:
+        return []
+    return [f.alias or name for name, f in model.model_fields.items()]
 
 
-def _model_at(model, loc: tuple):
+def _model_at(model, loc: tuple, raw):
+    """The model describing the table at `loc`, choosing tagged-union members by the
+    table's own `type` or `dist`."""
+    node = raw
     for part in loc:
+        node = node[part] if _has(node, part) else None
         if isinstance(part, int):
             continue
         field = model.model_fields.get(part) if model else None
         if field is None:
             return None
         model = _first_model(field.annotation)
+    if isinstance(node, dict):
+        tag = node.get("type", node.get("dist"))
+        if isinstance(tag, str) and _model_for_tag(tag) is not None:
+            return _model_for_tag(tag)
     return model
 
 
