@@ -112,6 +112,7 @@ class Accounts:
     booked_acv: np.ndarray
     first_paid_month: np.ndarray  # engine month the first invoice is paid; -1: never
     billed: np.ndarray  # $ billed this month
+    used: np.ndarray  # $ of real use this month at the contract price (consumption)
 
     def cash(self) -> np.ndarray:  # pragma: no cover - interface
         """$ collected from each customer this month."""
@@ -173,6 +174,7 @@ class MonthLedger:
     forecast: np.ndarray | None = None  # (R, S) bookings each rep forecast for this quarter
     team: np.ndarray | None = None  # (S,) team index of each seat
     n_csms: int = 0
+    strategy: dict | None = None  # lever -> (R, S) strategy in force at each seat
     extra: dict = field(default_factory=dict)
 
     @property

@@ -39,11 +39,14 @@ class AccountDetails:
     usage_contract: np.ndarray  # bool: billed on real use, not the commitment
 
 
-def account_details(keys: np.ndarray, scenario: Scenario) -> AccountDetails:
+def account_details(keys: np.ndarray, scenario: Scenario, discount=0.0) -> AccountDetails:
+    """Need, term and contract kind of opportunities; a discount makes customers more
+    willing to sign for two years (`world.two_year_term_probability`)."""
     m = scenario.market
+    p_24 = world.two_year_term_probability(discount, m)
     return AccountDetails(
         need=m.need_median * np.exp(m.need_sigma * keyed_normal(keys, DRAW["need"])),
-        term=np.where(keyed_uniform(keys, DRAW["term"]) < m.share_24_month_terms, 24, 12),
+        term=np.where(keyed_uniform(keys, DRAW["term"]) < p_24, 24, 12),
         usage_contract=keyed_uniform(keys, DRAW["usage_contract"]) < m.share_usage_contracts,
     )
 
@@ -107,6 +110,9 @@ class RepDraws:
     traits: dict[str, np.ndarray]  # name -> (R, S, T): traits of a rep hired in month k
     strategy: dict[str, np.ndarray]  # lever -> (R, S, T): given strategy of a hire
     u_attrition: np.ndarray  # (R, S, T)
+    u_choice: np.ndarray  # (R, S, T): decides the strategy a rep picks in month k
+    u_imitate: np.ndarray  # (R, S, T): decides whether it imitates a peer (adaptive)
+    u_peer: np.ndarray  # (R, S, T): decides which peer it meets
 
 
 @dataclass(slots=True)
@@ -116,6 +122,7 @@ class Market:
     opportunities: Opportunities
     installed_base: InstalledBase
     reps: RepDraws
+    seed: int = 0
 
     @property
     def n_replications(self) -> int:
@@ -137,6 +144,7 @@ def draw_market(scenario: Scenario, seed: int, replications) -> Market:
     )
     opportunities.index_close_months(n_months)
     return Market(
+        seed=seed,
         replications=replications,
         n_months=n_months,
         opportunities=opportunities,
@@ -146,6 +154,9 @@ def draw_market(scenario: Scenario, seed: int, replications) -> Market:
             traits={t: np.stack([r.traits[t] for r in reps]) for t in TRAITS},
             strategy={v: np.stack([r.strategy[v] for r in reps]) for v in LEVERS},
             u_attrition=np.stack([r.u_attrition for r in reps]),
+            u_choice=np.stack([r.u_choice for r in reps]),
+            u_imitate=np.stack([r.u_imitate for r in reps]),
+            u_peer=np.stack([r.u_peer for r in reps]),
         ),
     )
 
@@ -187,7 +198,7 @@ def _draw_installed_base(scenario, rng, local: int) -> InstalledBase:
     fit = _won_fit(scenario, rng, n)
     seats = rng.integers(0, scenario.company.n_reps, n).astype(np.int32)
     keys = draw_keys(rng, n)
-    term = account_details(keys, scenario).term
+    term = account_details(keys, scenario, scenario.initial_book.discount).term
     age = np.floor(rng.random(n) * term).astype(np.int64)
     return InstalledBase(np.full(n, local, dtype=np.int32), seats, fit, keys, age)
 
@@ -214,4 +225,5 @@ def _draw_reps(scenario, seed: int, replication: int, n_months: int) -> RepDraws
     strategy_rng = stream(seed, replication, "strategy")
     strategy = {v: sample(getattr(scenario.strategy, v), strategy_rng, shape) for v in LEVERS}
     u_attrition = stream(seed, replication, "attrition").random(shape)
-    return RepDraws(tenure, traits, strategy, u_attrition)
+    choice = strategy_rng.random((3, *shape))  # drawn after the given strategies
+    return RepDraws(tenure, traits, strategy, u_attrition, *choice)

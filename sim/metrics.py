@@ -102,6 +102,31 @@ METRICS: tuple[Metric, ...] = (
         "share of rep-years at or above annual quota, among reps in seat the whole plan year",
         None,
     ),
+    Metric("ae_pay", "$/yr", "mean annual pay of an AE in seat the whole plan year", None),
+    Metric(
+        "chosen_discount",
+        "fraction of list",
+        "mean discount of the strategies in force, over filled seat-months",
+        False,
+    ),
+    Metric(
+        "chosen_overforecast",
+        "fraction of need",
+        "mean overforecast of the strategies in force, over filled seat-months",
+        False,
+    ),
+    Metric(
+        "chosen_fit_threshold",
+        "fit score",
+        "mean fit threshold of the strategies in force, over filled seat-months",
+        None,
+    ),
+    Metric(
+        "quarter_end_share",
+        "fraction",
+        "share of deals won that close in the last month of a quarter (1/3 without timing games)",
+        None,
+    ),
     Metric("rep_attrition", "fraction/yr", "quits / average filled seats, annualized", False),
     Metric(
         "margin_after_comp",
@@ -190,6 +215,11 @@ class MetricsAccumulator:
             self.by_component[name] = self.by_component.get(name, 0.0) + amount
         roster = ledger.roster
         self._add("seat_months", roster.occupied.sum(axis=1))
+        if ledger.strategy is not None:
+            for lever in ("discount", "overforecast", "fit_threshold"):
+                self._add(f"chosen_{lever}", (ledger.strategy[lever] * roster.occupied).sum(1))
+        if ledger.month % 3 == 2:
+            self._add("quarter_end_deals", deals.by_replication(np.ones(len(deals)), R))
         self._add("quits", roster.departed.sum(axis=1))
         if self.year_pay is None or ledger.month % MONTHS_PER_YEAR == 0:
             self.year_pay = np.zeros(pay.ae.shape)
@@ -242,6 +272,10 @@ class MetricsAccumulator:
             "holdback_forfeited": get("holdback_forfeited") / years,
             "share_at_quota": _ratio(get("at_quota"), get("full_years")),
             "ae_pay": _ratio(get("full_year_pay"), get("full_years")),
+            "chosen_discount": _ratio(get("chosen_discount"), get("seat_months")),
+            "chosen_overforecast": _ratio(get("chosen_overforecast"), get("seat_months")),
+            "chosen_fit_threshold": _ratio(get("chosen_fit_threshold"), get("seat_months")),
+            "quarter_end_share": _ratio(get("quarter_end_deals"), get("new_logos")),
             "rep_attrition": _ratio(get("quits"), get("seat_months")) * MONTHS_PER_YEAR,
             "margin_after_comp": self.gross_margin - comp_ratio,
         }

@@ -54,6 +54,13 @@ def win_probability(discount, fit, skill, overforecast, load, win: Win) -> np.nd
     return expit(logit)
 
 
+def two_year_term_probability(discount, market) -> np.ndarray:
+    """P(a won deal is signed for 24 months rather than 12): customers trade a longer
+    commitment for a discount (log-odds rise by `term_discount_coef` per unit)."""
+    base = np.clip(market.share_24_month_terms, 1e-9, 1 - 1e-9)
+    return expit(np.log(base / (1 - base)) + market.term_discount_coef * np.asarray(discount))
+
+
 def booked_acv(need, overforecast, discount) -> np.ndarray:
     """Annual contract value booked: need x (1 + overforecast) x (1 - discount), $/yr."""
     return need * (1.0 + overforecast) * (1.0 - discount)

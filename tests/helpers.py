@@ -32,6 +32,7 @@ SMALL = {
     "simulation": {"replications": 8, "chunk_size": 4, "seed": 11},
     "company": {"n_reps": 6, "n_csms": 2, "months": 24, "burn_in_months": 3},
     "initial_book": {"customers": 60},
+    "behavior": {"mode": "fixed"},
     "plans": [{"name": "standard"}],
 }
 

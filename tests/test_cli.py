@@ -50,7 +50,7 @@ def test_validate_schema_and_metrics_commands():
     assert ok.returncode == 0 and "ok" in ok.stdout
     schema = json.loads(run_cli("schema").stdout)
     market = schema["$defs"]["Market"]["properties"]["opportunities_per_rep_month"]
-    assert market["unit"] == "opportunities/rep/month" and market["default"] == 7.0
+    assert market["unit"] == "opportunities/rep/month" and market["default"] == 6.8
     listing = run_cli("metrics").stdout
     for name in METRIC_NAMES:
         assert name in listing

@@ -49,15 +49,22 @@ def test_every_parameter_has_a_default_a_unit_and_a_meaning():
     assert not missing, f"undocumented parameters: {missing}"
 
 
+def _assert_listed(model, table: str, text: str) -> None:
+    assert f"[{table}]" in text, f"table [{table}] not in default.toml"
+    for key, field in model.model_fields.items():
+        ann = field.annotation
+        if isinstance(ann, type) and issubclass(ann, BaseModel):
+            _assert_listed(ann, f"{table}.{key}", text)
+        else:
+            assert re.search(rf"^{key} = ", text, re.M), f"{table}.{key} not in default.toml"
+
+
 def test_default_scenario_lists_every_model_coefficient():
     text = DEFAULT.read_text()
     for section, field in Scenario.model_fields.items():
         model = field.annotation
-        if not (isinstance(model, type) and issubclass(model, BaseModel)):
-            continue
-        assert f"[{section}]" in text, section
-        for key in model.model_fields:
-            assert re.search(rf"^{key} = ", text, re.M), f"{section}.{key} not in default.toml"
+        if isinstance(model, type) and issubclass(model, BaseModel):
+            _assert_listed(model, section, text)
 
 
 def test_default_scenario_loads_and_has_a_name():

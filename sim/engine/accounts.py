@@ -29,6 +29,7 @@ class BookAccounts(Accounts):
         self._pay_class = book.pay_class
         self._history, self._month, self._delays = billed_history, month, delays
         self.billed = billed_history[month] / MONTHS_PER_YEAR
+        self.used = book.use_scale * book.usage_index / MONTHS_PER_YEAR
 
     def cash(self) -> np.ndarray:
         """$ collected from each customer this month: on-time payers pay the invoice of

@@ -15,7 +15,7 @@ from collections import defaultdict
 import numpy as np
 
 from sim import world
-from sim.behavior import make_behavior
+from sim.behavior import TIMING, RepView, make_behavior
 from sim.engine.accounts import BookAccounts
 from sim.engine.book import CustomerBook
 from sim.ledger import Churns, Deals, Deployments, MonthLedger, Renewals, Roster, SurveyWave
@@ -39,7 +39,7 @@ class PlanOutcome:
 
 
 class BatchEngine:
-    def __init__(self, scenario: Scenario, plan: Plan, market: Market):
+    def __init__(self, scenario: Scenario, plan: Plan, market: Market, behavior=None):
         self.s, self.plan, self.m = scenario, plan, market
         R, S = market.n_replications, scenario.company.n_reps
         self.shape, self.S, self.T = (R, S), S, market.n_months
@@ -47,7 +47,9 @@ class BatchEngine:
         self.policies = plan.policies
         self.payroll = Payroll(plan, self.shape, scenario.company.n_csms)
         self.team = np.arange(S) // scenario.company.team_size
-        self.behavior = make_behavior(scenario, market)
+        self.behavior = (
+            behavior if behavior is not None else default_behavior(scenario, plan, market)
+        )
         self.metrics = MetricsAccumulator(
             R,
             scenario.company.months,
@@ -59,6 +61,8 @@ class BatchEngine:
         self.pursued = np.zeros(n_opps, dtype=bool)  # per opportunity: the rep's decision
         self.won = np.zeros(n_opps, dtype=bool)
         self.offered = np.zeros((n_opps, 2))  # discount and overforecast offered
+        self.moved = np.zeros(n_opps, dtype=bool)  # close month changed by a timing game
+        self.moved_in: dict[int, list[np.ndarray]] = {}
         self.deploy_due: dict[int, list] = defaultdict(list)
         self.renew_due: dict[int, list] = defaultdict(list)
         self.active_customers = np.zeros(R)
@@ -97,7 +101,7 @@ class BatchEngine:
         if len(base.fit) == 0:
             return
         d, o = s.initial_book.discount, s.initial_book.overforecast
-        details = account_details(base.key, s)
+        details = account_details(base.key, s, s.initial_book.discount)
         acv = world.booked_acv(details.need, o, d)
         p_ok = world.deployment_probability(base.fit, o, 0.0, s.deployment)
         live = keyed_uniform(base.key, DRAW["u_deploy"]) < p_ok
@@ -192,8 +196,10 @@ class BatchEngine:
     def step(self, k: int) -> MonthLedger:
         t = k - self.burn_in
         hired = self._hire(k)
-        self.behavior.decide(k, hired)
+        view = RepView(k, t, self.occupied, hired, self.traits)
+        self.behavior.decide(view)
         self._update_forecast(t, hired)
+        self._play_timing(k, t)
         deals, pursuits_closed = self._close_deals(k)
         self._open_opportunities(k)
         self._churned: list[np.ndarray] = []
@@ -224,10 +230,13 @@ class BatchEngine:
             n_csms=self.s.company.n_csms,
             **served,
         )
+        ledger.strategy = self.behavior.snapshot()
         cohort = self._cohort(t)
         if cohort is not None:
             ledger.extra["cohort"] = cohort
         payslip = self.payroll.run(ledger)
+        self.last_payslip = payslip
+        self.behavior.observe(payslip.ae, view)
         ledger.roster.departed[:] = self._attrit(k, payslip)
         self.metrics.observe(ledger, payslip)
         self.tenure[self.occupied] += 1
@@ -306,11 +315,48 @@ class BatchEngine:
         self.won[idx] = keyed_uniform(key, DRAW["u_win"]) < p_win
         self.offered[idx, 0], self.offered[idx, 1] = d, o
 
+    def _closing(self, k: int) -> np.ndarray:
+        """Pursued opportunities closing in month k, after any timing moves."""
+        idx = self.m.opportunities.rows_closing(k)
+        idx = idx[~self.moved[idx]]
+        moved_in = self.moved_in.get(k)
+        if moved_in:
+            idx = np.concatenate([idx, *moved_in])
+        return idx[self.pursued[idx]]
+
+    def _play_timing(self, k: int, t: int) -> None:
+        """Timing games in the last month of a quota period. Reps who play "pull"
+        bring next month's won deals into this month at an extra discount when this
+        period pays more at the margin than the next will; reps who play "push" move
+        this month's won deals into next month when the next period pays more."""
+        if not self.s.behavior.levers.timing or k + 1 >= self.T:
+            return
+        incentive = self.payroll.timing_incentive(t)
+        if not incentive.any():
+            return
+        opp, timing = self.m.opportunities, self.behavior.timing
+        pulls = (incentive > 0) & np.isin(timing, (TIMING.index("pull"), TIMING.index("both")))
+        pushes = (incentive < 0) & np.isin(timing, (TIMING.index("push"), TIMING.index("both")))
+        for month, players, target in ((k + 1, pulls, k), (k, pushes, k + 1)):
+            if not players.any():
+                continue
+            idx = self._closing(month)
+            idx = idx[
+                self.won[idx] & ~self.moved[idx] & players[opp.replication[idx], opp.seat[idx]]
+            ]
+            if target < month:
+                extra = self.s.behavior.levers.pull_discount
+                self.offered[idx, 0] = np.minimum(self.offered[idx, 0] + extra, 0.99)
+            if month in self.moved_in:  # a deal already moved into `month` moves on
+                self.moved_in[month] = [m[~np.isin(m, idx)] for m in self.moved_in[month]]
+            self.moved[idx] = True
+            self.moved_in.setdefault(target, []).append(idx)
+
     def _close_deals(self, k: int) -> tuple[Deals, np.ndarray]:
         self.month_first_id.append(self.book.n)
         opp = self.m.opportunities
-        idx = opp.rows_closing(k)
-        idx = idx[self.pursued[idx]]
+        idx = self._closing(k)
+        self.moved_in.pop(k, None)
         pursuits = np.bincount(
             opp.replication[idx] * self.S + opp.seat[idx], minlength=self.shape[0] * self.S
         )
@@ -319,7 +365,7 @@ class BatchEngine:
         idx = idx[opp.fit[idx] >= self.policies.veto_fit_below]
         d, o = self.offered[idx, 0], self.offered[idx, 1]
         r, seat, fit, key = opp.replication[idx], opp.seat[idx], opp.fit[idx], opp.key[idx]
-        details = account_details(key, self.s)
+        details = account_details(key, self.s, d)
         seller = np.where(self.occupied[r, seat], self.hire_no[r, seat], -1)
         acv = world.booked_acv(details.need, o, d)
         ids = self._add_customers(
@@ -579,6 +625,17 @@ def _rank_within(groups: np.ndarray, n_groups: int) -> np.ndarray:
 
 def _safe_div(num: np.ndarray, den: np.ndarray) -> np.ndarray:
     return np.divide(num, den, out=np.zeros_like(num, dtype=float), where=den > 0)
+
+
+def default_behavior(scenario: Scenario, plan: Plan, market: Market):
+    """The scenario's behaviour model, with the plan's payoff table if reps choose by
+    quantal best response (computed once per process, see `sim.payoff`)."""
+    table = None
+    if scenario.behavior.mode == "qbr":
+        from sim.payoff import payoff_table  # the payoff simulation itself uses this engine
+
+        table = payoff_table(scenario, plan, market.seed)
+    return make_behavior(scenario, market, plan, table)
 
 
 def simulate_plan(scenario: Scenario, plan: Plan, market: Market) -> PlanOutcome:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 
+from sim import world
 from sim.plans.config import Plan
 from sim.plans.quota import earned_multiple
 from sim.scenario.params import mean_of
@@ -29,7 +30,7 @@ def payout_at_attainment(plan: Plan, scenario, attainment: float = 1.0) -> dict[
     """Annual AE pay by line at the given attainment, $/yr."""
     quota = plan.annual_quota
     market, strategy = scenario.market, scenario.strategy
-    share_24 = market.share_24_month_terms
+    share_24 = float(world.two_year_term_probability(mean_of(strategy.discount), market))
     mean_acv = (
         market.need_median
         * math.exp(0.5 * market.need_sigma**2)

@@ -159,6 +159,20 @@ class Payroll:
             events=events,
         )
 
+    def timing_incentive(self, month: int) -> np.ndarray:
+        """(R, S): +1 where, in the last month of a quota period, accelerated commission
+        pays more at the margin now than at the start of the next period; -1 where it
+        pays less (a cap or decelerating tier); 0 elsewhere and in other months."""
+        q = self.quota
+        zero = np.zeros(self.shape)
+        if month % q.period_months != q.period_months - 1:
+            return zero
+        if not any(c.accelerated for c in self.deal_components):
+            return zero
+        now = q.band_multiplier(q.period_credit / q.period_quota)
+        fresh = q.band_multiplier(np.zeros(self.shape))
+        return np.sign(now - fresh)
+
     # --- steps ----------------------------------------------------------------------
 
     def _grow_customers(self, ledger: MonthLedger) -> None:

@@ -171,6 +171,11 @@ class QuotaTracker:
         delta = after - before
         return np.divide(gained, delta, out=np.ones_like(delta), where=delta > 0)
 
+    def band_multiplier(self, attainment: np.ndarray) -> np.ndarray:
+        """Rate multiplier of the band each attainment falls in (the marginal rate)."""
+        breaks, mults = self.config.schedule()
+        return mults[np.searchsorted(breaks, attainment, side="right") - 1]
+
     @property
     def attainment(self) -> np.ndarray:
         """(R, S) year-to-date credit as a fraction of the annual quota."""

@@ -15,8 +15,11 @@ from sim.scenario.params import Section, param
 class RevenueCommissionConfig(Section):
     type: Literal["revenue_commission"]
     rate: float = param(0.10, "fraction of revenue", "commission rate", ge=0, le=1)
-    basis: Literal["recognized", "cash"] = param(
-        "recognized", "choice", "revenue recognized (billed), or cash collected"
+    basis: Literal["recognized", "usage", "cash"] = param(
+        "recognized",
+        "choice",
+        "revenue recognized (billed, commitments included), real consumption at the "
+        "contract price, or cash collected",
     )
     months: int = param(12, "months", "paid on each account for this long after booking", ge=1)
 
@@ -36,6 +39,10 @@ class RevenueCommission(SeatComponent):
             return np.zeros(ctx.ledger.shape)
         rep, seat, seller = acc.replication[ids], acc.seat[ids], acc.seller[ids]
         employed = ctx.still_employed(rep, seat, seller)
-        base = acc.cash()[ids] if c.basis == "cash" else acc.billed[ids]
+        base = {
+            "cash": lambda: acc.cash()[ids],
+            "usage": lambda: acc.used[ids],
+            "recognized": lambda: acc.billed[ids],
+        }[c.basis]()
         amount = c.rate * base * ctx.multiplier(acc.fit[ids], acc.discount[ids]) * employed
         return seat_sum(rep, seat, amount, ctx.ledger.shape)

@@ -9,7 +9,7 @@ deployment, health, renewal, usage, finance, strategy, behaviour and plans.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field, model_validator
 
@@ -44,9 +44,9 @@ class InitialBook(Section):
     """The installed base a going concern starts with (steady-state initial book)."""
 
     customers: int = param(380, "customers", "customers at the start of burn-in", ge=0)
-    discount: float = param(0.10, "fraction of list", "discount on installed contracts", ge=0, lt=1)
+    discount: float = param(0.13, "fraction of list", "discount on installed contracts", ge=0, lt=1)
     overforecast: float = param(
-        0.05, "fraction of need", "overforecast on installed commitments", ge=0
+        0.2, "fraction of need", "overforecast on installed commitments", ge=0
     )
 
 
@@ -54,7 +54,7 @@ class Market(Section):
     """The opportunities reps meet: how many, how good a fit, how large, which terms."""
 
     opportunities_per_rep_month: float = param(
-        7.0, "opportunities/rep/month", "arrival rate for a fully ramped rep", ge=0
+        6.8, "opportunities/rep/month", "arrival rate for a fully ramped rep", ge=0
     )
     fit_a: float = param(2.0, "1", "ICP-fit score ~ Beta(fit_a, fit_b) on [0, 1]", gt=0)
     fit_b: float = param(2.0, "1", "second shape of the fit distribution", gt=0)
@@ -63,7 +63,14 @@ class Market(Section):
     )
     need_sigma: float = param(0.8, "log units", "spread (log sd) of true annual need", ge=0)
     share_24_month_terms: float = param(
-        0.3, "fraction", "share of contracts signed for 24 months (rest 12)", ge=0, le=1
+        0.25,
+        "fraction",
+        "share of undiscounted contracts signed for 24 months (rest 12)",
+        ge=0,
+        le=1,
+    )
+    term_discount_coef: float = param(
+        4.0, "logit per unit discount", "discounted deals are likelier to sign for 24 months", ge=0
     )
     share_usage_contracts: float = param(
         0.3, "fraction", "share billed on actual usage (rest commit, take-or-pay)", ge=0, le=1
@@ -124,11 +131,11 @@ class Win(Section):
     """P(win) = logistic(intercept + terms); fit is centred at 0.5."""
 
     intercept: float = param(-1.35, "logit", "log-odds of winning at the reference deal")
-    discount_coef: float = param(2.0, "logit per unit discount", "more discount wins more", ge=0)
+    discount_coef: float = param(1.4, "logit per unit discount", "more discount wins more", ge=0)
     fit_coef: float = param(1.5, "logit per unit fit", "better fit wins more", ge=0)
     skill_coef: float = param(1.0, "logit per unit skill", "skilled reps win more", ge=0)
     overforecast_coef: float = param(
-        2.0, "logit per unit overforecast", "customers push back on inflated commitments", ge=0
+        0.8, "logit per unit overforecast", "customers push back on inflated commitments", ge=0
     )
     workload_coef: float = param(
         0.5, "logit per unit spare capacity", "times (1 - pursued/capacity) in a month", ge=0
@@ -202,7 +209,7 @@ class Health(Section):
 class Renewal(Section):
     """P(renew) at term end = logistic(intercept + terms); health and fit centred at 0.5."""
 
-    intercept: float = param(1.8, "logit", "log-odds of renewal at the reference customer")
+    intercept: float = param(2.3, "logit", "log-odds of renewal at the reference customer")
     health_coef: float = param(3.0, "logit per unit health", "satisfied customers renew", ge=0)
     fit_coef: float = param(1.0, "logit per unit fit", "good-fit customers renew", ge=0)
     step_up_coef: float = param(
@@ -218,7 +225,7 @@ class Usage(Section):
 
     growth_mean: float = param(0.0, "log units/yr", "usage growth of a customer at health 0.5")
     growth_health_coef: float = param(
-        0.2, "log units/yr per unit health", "healthy customers grow, unhealthy shrink", ge=0
+        0.35, "log units/yr per unit health", "healthy customers grow, unhealthy shrink", ge=0
     )
     growth_sd: float = param(0.10, "log units/yr", "spread of growth rates between customers", ge=0)
 
@@ -245,10 +252,91 @@ class Strategy(Section):
     fit_threshold: within(0, 1) = param(0.0, "fit score", "pursue only opportunities above this")
 
 
-class Behavior(Section):
-    """How reps choose their strategy. "fixed": the given strategies above."""
+class StrategyGrid(Section):
+    """The strategies reps choose among (modes "qbr" and "adaptive")."""
 
-    mode: Literal["fixed"] = param("fixed", "choice", "behaviour model")
+    discount: list[float] = param(
+        [0.0, 0.1, 0.2, 0.3], "fraction of list", "discount levels", min_length=1
+    )
+    overforecast: list[float] = param(
+        [0.0, 0.15, 0.3], "fraction of need", "overforecast levels", min_length=1
+    )
+    fit_threshold: list[float] = param([0.0, 0.3, 0.5], "fit score", "fit thresholds", min_length=1)
+    timing: list[Literal["none", "pull", "push", "both"]] = param(
+        ["none", "pull", "push", "both"], "choice", "timing games (only with levers.timing)"
+    )
+    forecast_bias: list[float] = param(
+        [-0.2, 0.0, 0.2], "fraction", "forecast = (1 + bias) x expected (only with levers.forecast)"
+    )
+
+    @model_validator(mode="after")
+    def _in_range(self):
+        for name, low, high in (
+            ("discount", 0, 0.99),
+            ("overforecast", 0, 5),
+            ("fit_threshold", 0, 1),
+            ("forecast_bias", -1, 5),
+        ):
+            values = getattr(self, name)
+            if min(values) < low or max(values) > high:
+                raise ValueError(f"{name} levels must lie in [{low}, {high}], got {values}")
+        return self
+
+
+class Levers(Section):
+    """Optional strategy levers, off by default."""
+
+    timing: bool = param(False, "flag", "reps may pull deals into a quarter or push them out")
+    pull_discount: float = param(
+        0.05,
+        "fraction of list",
+        "extra discount that pulls a deal one month earlier",
+        ge=0,
+        lt=1,
+    )
+    forecast: bool = param(False, "flag", "reps choose how far to bias their quarterly forecast")
+
+
+class Beliefs(Section):
+    """The world as reps see it when they evaluate strategies."""
+
+    horizon_months: int = param(
+        18, "months", "how long a rep expects to stay: pay beyond is not counted", ge=3, le=120
+    )
+    overrides: dict[str, dict[str, Any]] = param(
+        {}, "scenario tables", "settings reps believe differ, e.g. { renewal = { intercept = 3 } }"
+    )
+
+
+class Behavior(Section):
+    """How reps choose their strategy: "fixed" (the given strategies above), "qbr"
+    (quantal best response to the plan) or "adaptive" (learning from realized pay)."""
+
+    mode: Literal["fixed", "qbr", "adaptive"] = param("qbr", "choice", "behaviour model")
+    rationality: float = param(
+        100.0, "1/OTE", "lambda: choice odds = exp(lambda x certainty equivalent / OTE)", ge=0
+    )
+    grid: StrategyGrid = StrategyGrid()
+    levers: Levers = Levers()
+    beliefs: Beliefs = Beliefs()
+    payoff_replications: int = param(
+        8, "company-runs", "markets simulated per strategy for the payoff tables", ge=1
+    )
+    skill_bins: int = param(5, "bins", "rep types by skill quantile in the payoff tables", ge=1)
+    patience_bins: int = param(3, "bins", "rep types by patience quantile", ge=1)
+    learning_rate: float = param(
+        0.3,
+        "fraction",
+        "adaptive: weight of the latest quarter's pay in a strategy's score",
+        ge=0,
+        le=1,
+    )
+    imitation_rate: float = param(
+        0.1, "probability/quarter", "adaptive: chance a rep copies a better-paid peer", ge=0, le=1
+    )
+    prior_weight: float = param(
+        0.05, "OTE", "adaptive: head start of the given strategy in a new rep's scores", ge=0
+    )
 
 
 class Scenario(Section):
