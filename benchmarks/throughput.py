@@ -1,5 +1,6 @@
-"""Throughput of the batch engine on the default scenario, at 1 and 2 jobs, and the
-cost of a rich plan (every component of the seed plan `blended`) on one core.
+"""Throughput of the batch engine on the default scenario, at 1 and 2 jobs; the
+one-off cost of the payoff tables reps choose from; throughput with reps'
+strategies fixed; and the cost of a rich plan (the seed plan `blended`).
 
     python benchmarks/throughput.py [--replications N] [--scenario FILE]
 
@@ -14,11 +15,13 @@ from __future__ import annotations
 import argparse
 import resource
 import sys
+import time
 from pathlib import Path
 
 from joblib import Parallel, delayed
 
 import sim
+from sim.payoff import payoff_table
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -33,9 +36,17 @@ def main() -> None:
     parser.add_argument("--scenario", default=str(ROOT / "scenarios" / "default.toml"))
     args = parser.parse_args()
     scenario = sim.load_scenario(args.scenario)
+    started = time.perf_counter()
+    for plan in scenario.plans:
+        payoff_table(scenario, plan, 1)
+    print(
+        f"payoff tables (behaviour '{scenario.behavior.mode}'): "
+        f"{time.perf_counter() - started:.2f}s one-off per worker for "
+        f"{len(scenario.plans)} plan(s); excluded from the rates below"
+    )
     warm = 2 * scenario.simulation.chunk_size
-    for jobs in (1, 2):  # start the worker pool and warm caches before timing
-        sim.run(scenario, replications=warm, seed=0, jobs=jobs)
+    for jobs in (1, 2):  # start the worker pool and build its tables before timing
+        sim.run(scenario, replications=warm, seed=1, jobs=jobs)
     print(
         f"scenario {scenario.name}: {scenario.company.n_reps} reps, "
         f"{scenario.company.months} months (+{scenario.company.burn_in_months} burn-in), "
@@ -54,14 +65,22 @@ def main() -> None:
             "plans": [sim.load_scenario(ROOT / "scenarios" / "seed_designs.toml").plan("blended")]
         }
     )
+    fixed = scenario.model_copy(
+        update={"behavior": scenario.behavior.model_copy(update={"mode": "fixed"})}
+    )
     base_rate = None
-    for label, sc in (("standard plan", scenario), ("blended plan", blended)):
-        sim.run(sc, replications=sc.simulation.chunk_size, seed=0)
+    for label, sc in (
+        ("standard plan", scenario),
+        ("fixed strategies", fixed),
+        ("blended plan", blended),
+    ):
+        sim.run(sc, replications=sc.simulation.chunk_size, seed=1)  # builds its tables
         result = sim.run(sc, replications=args.replications // 2, seed=1, jobs=1)
         rate = result.company_years_per_second
         base_rate = base_rate or rate
         print(
-            f"{label:14s} jobs=1: {rate:,.0f} company-years/s ({rate / base_rate:.0%} of standard)"
+            f"{label:16s} jobs=1: {rate:,.0f} company-years/s ({rate / base_rate:.0%} of "
+            "the standard plan with reps choosing)"
         )
     workers = Parallel(n_jobs=2)(delayed(peak_rss_mib)(resource.RUSAGE_SELF) for _ in range(4))
     print(

@@ -1,17 +1,36 @@
-"""Statistics over replications: per-plan summaries with confidence intervals.
+"""Statistics over replications: summaries, paired comparisons, precision, pay changes.
 
-The interval for a mean is the Student-t interval, mean +/- t(0.975, n-1) x sd/sqrt(n),
-over independent replications; P10/P50/P90 describe the spread of outcomes a
-single company-run may see (not the uncertainty of the mean).
+- `summarize`: per plan and metric, the mean with its Student-t interval,
+  mean +/- t(0.975, n-1) x sd/sqrt(n), over independent replications, and
+  P10/P50/P90, which describe the spread of outcomes a single company-run may see
+  (not the uncertainty of the mean).
+- `compare`: each plan against a baseline on paired replications (common random
+  numbers), the difference of means with its interval, relative change, P(better).
+- `relative_precision` / `precision_met`: whether a run's intervals are as tight as
+  asked (the runner's convergence rule).
+- `winners_losers`: how rep pay changes under a plan, by skill decile.
+- `ote_check`: stated OTE against the plan's arithmetic and simulated pay.
 """
 
 from __future__ import annotations
+
+import difflib
+import functools
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
+from sim.errors import UserError
+
 SUMMARY_COLUMNS = ["plan", "metric", "mean", "ci_low", "ci_high", "p10", "p50", "p90", "n"]
+
+
+@functools.lru_cache(maxsize=4096)
+def _t(n: int, level: float = 0.95) -> float:
+    """The two-sided Student-t quantile for a mean of n values (cached: runs repeat n)."""
+    return float(stats.t.ppf(0.5 + level / 2, n - 1)) if n > 1 else np.nan
 
 
 def mean_ci(values: np.ndarray, level: float = 0.95) -> tuple[float, float, float, int]:
@@ -24,7 +43,7 @@ def mean_ci(values: np.ndarray, level: float = 0.95) -> tuple[float, float, floa
     mean = float(x.mean())
     if n == 1:
         return (mean, np.nan, np.nan, 1)
-    half = stats.t.ppf(0.5 + level / 2, n - 1) * x.std(ddof=1) / np.sqrt(n)
+    half = _t(n, level) * x.std(ddof=1) / np.sqrt(n)
     return (mean, mean - half, mean + half, n)
 
 
@@ -41,12 +60,13 @@ def summarize(replications: pd.DataFrame, metrics: list[str]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
 
 
-def ote_check(result) -> pd.DataFrame:
+def ote_check(result, summary: pd.DataFrame | None = None) -> pd.DataFrame:
     """Per plan: stated OTE, what the plan pays at exactly 100% attainment by its own
-    arithmetic, and the simulated mean pay of AEs in seat the whole year."""
+    arithmetic, and the simulated mean pay of AEs in seat the whole year (from
+    `summary`, default the run's)."""
     from sim.plans.ote import payout_at_attainment
 
-    summary = result.summary()
+    summary = result.summary() if summary is None else summary
     rows = []
     for plan in result.scenario.plans:
         at_100 = sum(payout_at_attainment(plan, result.scenario).values())
@@ -64,3 +84,330 @@ def ote_check(result) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows)
+
+
+# --- Paired comparison against a baseline -----------------------------------------------
+#
+# Every plan of a run meets the same simulated markets (common random numbers), so
+# replication i of plan B and replication i of the baseline A are a matched pair: they
+# differ only by the plan. The difference d_i = B_i - A_i removes the market luck the
+# two share, and its Student-t interval, mean(d) +/- t(0.975, n-1) x sd(d)/sqrt(n),
+# is far narrower than comparing two separate intervals. The d_i are independent
+# across replications, so the t interval is the standard one: exact for normal d, and
+# with a few dozen replications the central limit theorem makes it accurate for the
+# shapes these metrics take.
+
+COMPARISON_COLUMNS = [
+    "plan",
+    "baseline",
+    "metric",
+    "diff",
+    "diff_ci_low",
+    "diff_ci_high",
+    "rel_change",
+    "p_better",
+    "n",
+    "rel_ci_low",
+    "rel_ci_high",
+    "baseline_mean",
+]
+
+
+def resolve_baseline(plans: list[str], baseline: str | None) -> str:
+    """The baseline plan's name: `baseline` if it is one of `plans`, else the first plan."""
+    if baseline is None:
+        return plans[0]
+    if baseline not in plans:
+        near = difflib.get_close_matches(baseline, plans, n=1)
+        hint = f"did you mean '{near[0]}'?" if near else f"plans: {', '.join(plans)}"
+        raise UserError(f"--baseline {baseline!r}: no plan of that name ({hint})")
+    return baseline
+
+
+def better_sign(name: str) -> float:
+    """+1 if more of metric `name` is better, -1 if less is, NaN if neither (or unknown)."""
+    from sim.metrics import metric  # late: sim.metrics imports the plan library
+
+    try:
+        higher = metric(name).higher_is_better
+    except KeyError:
+        return np.nan
+    return np.nan if higher is None else (1.0 if higher else -1.0)
+
+
+def p_better(values: np.ndarray, base: np.ndarray, sign: float) -> float:
+    """P(better): the share of paired replications in which the plan beats the baseline
+    (differs in the metric's better direction), ties counting half. It answers "in how
+    many of the simulated company-runs does the plan do better?"; two identical plans
+    score 0.5. Differences within rounding (1e-12 relative) are ties."""
+    if np.isnan(sign) or len(base) == 0:
+        return np.nan
+    tie = np.isclose(values, base, rtol=1e-12, atol=0.0)
+    wins = ~tie & (sign * (values - base) > 0)
+    return float((wins.sum() + 0.5 * tie.sum()) / len(base))
+
+
+def paired_difference(values: np.ndarray, base: np.ndarray, sign: float = np.nan) -> dict:
+    """Difference of means between a plan and the baseline on paired replications:
+    the mean difference with its t interval, the relative change (diff / baseline mean)
+    with its delta-method interval for a ratio of means, and P(better)."""
+    ok = ~(np.isnan(values) | np.isnan(base))
+    b, a = np.asarray(values, float)[ok], np.asarray(base, float)[ok]
+    n = len(a)
+    diff, low, high, _ = mean_ci(b - a)
+    base_mean = float(a.mean()) if n else np.nan
+    rel = rel_low = rel_high = np.nan
+    if n and base_mean != 0:
+        ratio = b.mean() / base_mean
+        # Var(mean(B) / mean(A)) ~ var(B - ratio x A) / (n mean(A)^2), the delta method.
+        spread = (b - ratio * a).std(ddof=1) if n > 1 else np.nan
+        half = _t(n) * spread / np.sqrt(n) / abs(base_mean)
+        rel, rel_low, rel_high = ratio - 1.0, ratio - 1.0 - half, ratio - 1.0 + half
+    return {
+        "diff": diff,
+        "diff_ci_low": low,
+        "diff_ci_high": high,
+        "rel_change": rel,
+        "p_better": p_better(b, a, sign),
+        "n": n,
+        "rel_ci_low": rel_low,
+        "rel_ci_high": rel_high,
+        "baseline_mean": base_mean,
+    }
+
+
+def by_plan(replications: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """Each plan's rows, indexed and sorted by replication, in the run's plan order."""
+    return {
+        plan: group.set_index("replication").sort_index()
+        for plan, group in replications.groupby("plan", sort=False)
+    }
+
+
+def pairs(replications: pd.DataFrame, baseline: str, metrics: list[str]):
+    """For each plan other than `baseline` and each metric: (plan, metric, plan values,
+    baseline values), aligned on the replications both have."""
+    plans = by_plan(replications)
+    base = plans[baseline]
+    for plan, table in plans.items():
+        if plan == baseline:
+            continue
+        common = base.index.intersection(table.index)
+        mine = table.loc[common, metrics].to_numpy(float)
+        theirs = base.loc[common, metrics].to_numpy(float)
+        for j, name in enumerate(metrics):
+            yield plan, name, mine[:, j], theirs[:, j]
+
+
+def compare(
+    replications: pd.DataFrame, baseline: str, metrics: list[str] | None = None
+) -> pd.DataFrame:
+    """One row per plan (other than `baseline`) and metric: the paired difference from
+    the baseline, its 95% CI, the relative change and P(better); see COMPARISON_COLUMNS."""
+    metrics = metrics or [c for c in replications.columns if c not in ("plan", "replication")]
+    signs = {name: better_sign(name) for name in metrics}
+    rows = [
+        {
+            "plan": plan,
+            "baseline": baseline,
+            "metric": name,
+            **paired_difference(values, base, signs[name]),
+        }
+        for plan, name, values, base in pairs(replications, baseline, metrics)
+    ]
+    return pd.DataFrame(rows, columns=COMPARISON_COLUMNS)
+
+
+def crn_gain(replications: pd.DataFrame, baseline: str, metrics: list[str]) -> pd.DataFrame:
+    """How much variance common random numbers removed from each plan-minus-baseline
+    difference: the paired standard error sd(B - A)/sqrt(n) against the unpaired one,
+    sqrt((var A + var B)/n), that independent markets would give. `variance_removed`
+    = 1 - paired^2/unpaired^2; `replications_saved` = unpaired^2/paired^2 is how many
+    times more replications an unpaired comparison would need for the same precision."""
+    rows = []
+    for plan, name, b, a in pairs(replications, baseline, list(metrics)):
+        ok = ~(np.isnan(a) | np.isnan(b))
+        a, b, n = a[ok], b[ok], int(ok.sum())
+        if n < 2:
+            continue
+        paired = float((b - a).std(ddof=1) / np.sqrt(n))
+        unpaired = float(np.sqrt((a.var(ddof=1) + b.var(ddof=1)) / n))
+        removed = 1.0 - (paired / unpaired) ** 2 if unpaired > 0 else np.nan
+        saved = (unpaired / paired) ** 2 if paired > 0 else np.inf
+        rows.append(
+            {
+                "plan": plan,
+                "metric": name,
+                "paired_se": paired,
+                "unpaired_se": unpaired,
+                "variance_removed": removed,
+                "replications_saved": saved,
+            }
+        )
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "plan",
+            "metric",
+            "paired_se",
+            "unpaired_se",
+            "variance_removed",
+            "replications_saved",
+        ],
+    )
+
+
+# --- Precision (convergence) ------------------------------------------------------------
+
+
+def relative_precision(
+    replications: pd.DataFrame, baseline: str, metrics: tuple[str, ...] | None = None
+) -> pd.DataFrame:
+    """Per plan and metric, the 95% CI half-width over its scale: of each plan's mean
+    (relative to that mean) and of each paired difference from the baseline (relative
+    to the baseline mean). `relative` is what a precision target is held against.
+    `metrics` defaults to the headline metrics."""
+    from sim.metrics import HEADLINE
+
+    metrics = [m for m in (HEADLINE if metrics is None else metrics) if m in replications]
+    rows = []
+    for plan, table in by_plan(replications).items():
+        for name in metrics:
+            mean, low, _, n = mean_ci(table[name].to_numpy(float))
+            rows.append((plan, name, "mean", mean - low, mean, n))
+    for plan, name, values, base in pairs(replications, baseline, metrics):
+        d = paired_difference(values, base)
+        rows.append(
+            (plan, name, "difference", d["diff"] - d["diff_ci_low"], d["baseline_mean"], d["n"])
+        )
+    out = pd.DataFrame(rows, columns=["plan", "metric", "kind", "half_width", "scale", "n"])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        relative = np.abs(out.half_width.to_numpy(float)) / np.abs(out.scale.to_numpy(float))
+    out["relative"] = np.where(out.half_width == 0, 0.0, relative)
+    return out
+
+
+def precision_met(table: pd.DataFrame, target: float) -> bool:
+    """Whether every CI in `relative_precision`'s table is within `target` (a metric
+    undefined in every replication, with no scale, does not hold the run back)."""
+    relative = table.relative[table.scale.notna()]
+    return len(relative) > 0 and bool((relative <= target).all())
+
+
+# --- Winners and losers: rep pay by skill decile ----------------------------------------
+
+WINNERS_LOSERS_COLUMNS = [
+    "plan",
+    "baseline",
+    "skill_decile",
+    "skill_low",
+    "skill_high",
+    "n",
+    "baseline_pay",
+    "pay_diff",
+    "diff_ci_low",
+    "diff_ci_high",
+    "rel_change",
+    "share_losing",
+]
+
+
+def winners_losers(rep_years: dict[str, dict[str, np.ndarray]], baseline: str) -> pd.DataFrame:
+    """How an AE's annual pay changes under each plan against the baseline, by skill
+    decile. A pair is one rep-year in the same replication, plan year and seat, held by
+    the same rep (same skill draw) in seat the whole year under both plans. Deciles are
+    cut on the skill of the baseline's full-year rep-years. The interval treats
+    replications as independent clusters (seats and years of one company-run share
+    its market): a ratio-of-sums t interval over replications."""
+    base = rep_years[baseline]
+    in_seat = base["full_year"] > 0
+    if not in_seat.any():
+        return pd.DataFrame(columns=WINNERS_LOSERS_COLUMNS)
+    edges = np.quantile(base["skill"][in_seat], np.linspace(0, 1, 11))
+    rows = []
+    for plan, years in rep_years.items():
+        if plan == baseline:
+            continue
+        same_rep = in_seat & (years["full_year"] > 0) & (years["skill"] == base["skill"])
+        decile = np.clip(np.searchsorted(edges, base["skill"], side="right") - 1, 0, 9)
+        for k in range(10):
+            mask = same_rep & (decile == k)
+            rows.append(
+                {
+                    "plan": plan,
+                    "baseline": baseline,
+                    "skill_decile": k + 1,
+                    "skill_low": edges[k],
+                    "skill_high": edges[k + 1],
+                    **_pay_change(years["pay"], base["pay"], mask),
+                }
+            )
+    return pd.DataFrame(rows, columns=WINNERS_LOSERS_COLUMNS)
+
+
+def _pay_change(pay: np.ndarray, base_pay: np.ndarray, mask: np.ndarray) -> dict:
+    """Mean pay change over the masked rep-years (arrays (replications, years, seats)),
+    with a cluster (by replication) interval for the ratio of sums."""
+    diff = np.where(mask, pay - base_pay, 0.0).sum(axis=(1, 2))
+    count = mask.sum(axis=(1, 2)).astype(float)
+    base_sum = np.where(mask, base_pay, 0.0).sum()
+    n = int(count.sum())
+    if n == 0:
+        nan = np.nan
+        return dict(
+            n=0,
+            baseline_pay=nan,
+            pay_diff=nan,
+            diff_ci_low=nan,
+            diff_ci_high=nan,
+            rel_change=nan,
+            share_losing=nan,
+        )
+    mean = diff.sum() / n
+    clusters = int((count > 0).sum())
+    if clusters > 1:
+        resid = diff - mean * count
+        se = np.sqrt(clusters / (clusters - 1) * (resid**2).sum()) / n
+        half = _t(clusters) * se
+    else:
+        half = np.nan
+    baseline_pay = base_sum / n
+    return {
+        "n": n,
+        "baseline_pay": baseline_pay,
+        "pay_diff": mean,
+        "diff_ci_low": mean - half,
+        "diff_ci_high": mean + half,
+        "rel_change": mean / baseline_pay if baseline_pay else np.nan,
+        "share_losing": float((mask & (pay < base_pay)).sum() / n),
+    }
+
+
+# --- Everything a run's outputs need, computed once -------------------------------------
+
+
+@dataclass
+class RunAnalysis:
+    """The tables written beside a run and shown in its report."""
+
+    baseline: str
+    summary: pd.DataFrame
+    comparison: pd.DataFrame
+    winners_losers: pd.DataFrame
+    ote_check: pd.DataFrame
+    crn_gain: pd.DataFrame
+
+
+def analyze(result, baseline: str | None = None) -> RunAnalysis:
+    """Summary, paired comparison, winners and losers, OTE check and the common-random-
+    numbers gain of a `RunResult`, against `baseline` (default: the run's)."""
+    base = result.baseline_plan(baseline)
+    summary = result.summary()
+    return RunAnalysis(
+        baseline=base,
+        summary=summary,
+        comparison=result.compare(base),
+        winners_losers=result.winners_losers(base),
+        ote_check=ote_check(result, summary),
+        crn_gain=result.crn_gain(base),
+    )

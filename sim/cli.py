@@ -1,6 +1,7 @@
 """The `sim` command: a thin layer over the Python API.
 
     sim run SCENARIO [--replications N] [--seed S] [--jobs J] [--out DIR]
+                     [--baseline PLAN] [--precision X [--max-replications N]] [--xlsx]
     sim validate FILE [FILE ...]
     sim schema
     sim metrics
@@ -45,6 +46,16 @@ def _seed(text: str) -> int:
     return value
 
 
+def _precision(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number such as 0.01, got {text!r}") from None
+    if not 0 < value < 1:
+        raise argparse.ArgumentTypeError(f"must be between 0 and 1 (0.01 = 1%), got {text}")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="sim", description="Monte Carlo simulator of sales compensation plans")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -57,6 +68,21 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--chunk-size", type=_positive, help="replications per task")
     run.add_argument("--out", help="output folder (default: results/<scenario name>)")
     run.add_argument("--quiet", "-q", action="store_true", help="no progress bar or table")
+    run.add_argument(
+        "--baseline", help="plan every other plan is compared with (default: the first)"
+    )
+    run.add_argument(
+        "--precision",
+        type=_precision,
+        help="add chunks until every headline 95%% CI half-width is within this fraction "
+        "of its mean (0.01 = 1%%); --replications is then the minimum",
+    )
+    run.add_argument(
+        "--max-replications",
+        type=_positive,
+        help="most replications --precision may use (default 10,000)",
+    )
+    run.add_argument("--xlsx", action="store_true", help="also write results.xlsx (FP&A)")
 
     validate = sub.add_parser("validate", help="check scenario files")
     validate.add_argument("files", nargs="+")
@@ -81,11 +107,13 @@ def main(argv: list[str] | None = None) -> int:
 
 def cmd_run(args, argv) -> int:
     from sim import load_scenario, run
-    from sim.analysis import ote_check
+    from sim.analysis import analyze, resolve_baseline
     from sim.outputs import check_output_dir, write_run
-    from sim.report.table import headline_table, ote_table
 
+    if args.max_replications and args.precision is None:
+        raise UserError("--max-replications needs --precision")
     scenario = load_scenario(args.scenario)
+    baseline = resolve_baseline([p.name for p in scenario.plans], args.baseline)
     out = check_output_dir(args.out or Path("results") / scenario.name)
     result = run(
         scenario,
@@ -94,21 +122,51 @@ def cmd_run(args, argv) -> int:
         jobs=args.jobs,
         chunk_size=args.chunk_size,
         progress=not args.quiet,
+        precision=args.precision,
+        max_replications=args.max_replications,
+        baseline=baseline,
     )
     command = "sim " + " ".join(shlex.quote(a) for a in argv)
-    write_run(result, out, command=command, scenario_file=args.scenario)
+    analysis = analyze(result)
+    write_run(
+        result,
+        out,
+        command=command,
+        scenario_file=args.scenario,
+        xlsx=args.xlsx,
+        analysis=analysis,
+    )
     if not args.quiet:
-        print(
-            f"{scenario.name}: {result.n_replications} replications x "
-            f"{len(scenario.plans)} plan(s), seed {result.seed}, "
-            f"{result.wall_seconds:.1f}s ({result.company_years_per_second:,.0f} "
-            f"company-years/s)"
-        )
-        print(headline_table(result.summary()))
-        print()
-        print(ote_table(ote_check(result)))
-        print(f"wrote {out}/ (summary.csv, replications.csv, ote_check.csv, manifest.json)")
+        print_run(result, analysis, out, args.xlsx)
     return 0
+
+
+def print_run(result, analysis, out: Path, xlsx: bool) -> None:
+    """The console summary: headline table, changes against the baseline, OTE check."""
+    from sim.report.narrative import plain_summary
+    from sim.report.table import headline_table, ote_table
+
+    scenario = result.scenario
+    print(
+        f"{scenario.name}: {result.n_replications} replications x "
+        f"{len(scenario.plans)} plan(s), seed {result.seed}, "
+        f"{result.wall_seconds:.1f}s ({result.company_years_per_second:,.0f} "
+        f"company-years/s)"
+    )
+    precision = result.meta.get("precision")
+    if precision:
+        state = "met" if precision["met"] else "NOT met (limit reached)"
+        print(f"precision {100 * precision['target']:g}%: {state}")
+    print(headline_table(analysis.summary))
+    others = [p for p in result.plans if p != analysis.baseline]
+    if others:
+        print(f"\nAgainst {analysis.baseline} (paired 95% CI; % change, pt for fractions):")
+        for plan in others:
+            print("  " + plain_summary(analysis.comparison, plan, analysis.baseline))
+    print()
+    print(ote_table(analysis.ote_check))
+    files = sorted(p.name for p in Path(out).iterdir())
+    print(f"wrote {out}/ ({', '.join(files)})")
 
 
 def cmd_validate(args, argv) -> int:
@@ -133,8 +191,9 @@ def cmd_schema(args, argv) -> int:
 def cmd_metrics(args, argv) -> int:
     from sim.metrics import METRICS
 
+    direction = {True: " (higher is better)", False: " (lower is better)", None: ""}
     for m in METRICS:
-        print(f"{m.name:20s} [{m.unit}] {m.definition}")
+        print(f"{m.name:20s} [{m.unit}] {m.definition}{direction[m.higher_is_better]}")
     return 0
 
 

@@ -14,6 +14,12 @@ from dataclasses import dataclass, field, fields
 import numpy as np
 
 
+def sum_by(index: np.ndarray, values, size: int) -> np.ndarray:
+    """Sum `values` into `size` bins by `index`; always float, even when empty."""
+    weights = np.broadcast_to(np.asarray(values, dtype=float), np.shape(index))
+    return np.bincount(index, weights=weights, minlength=size).astype(float, copy=False)
+
+
 @dataclass(slots=True)
 class EventTable:
     """Flat columns, one row per event; subclasses name the columns."""
@@ -26,11 +32,11 @@ class EventTable:
 
     def by_seat(self, values: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
         """Sum `values` (one per row) into an (R, S) array by replication and seat."""
-        flat = self.replication * shape[1] + self.seat
-        return np.bincount(flat, weights=values, minlength=shape[0] * shape[1]).reshape(shape)
+        flat = np.asarray(self.replication, np.int64) * shape[1] + self.seat
+        return sum_by(flat, values, shape[0] * shape[1]).reshape(shape)
 
     def by_replication(self, values: np.ndarray, n_replications: int) -> np.ndarray:
-        return np.bincount(self.replication, weights=values, minlength=n_replications)
+        return sum_by(self.replication, values, n_replications)
 
 
 @dataclass(slots=True)

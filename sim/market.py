@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim import world
-from sim.scenario.params import sample
+from sim.params import sample
 from sim.scenario.schema import Scenario
 from sim.streams import DRAW, draw_keys, keyed_normal, keyed_uniform, stream
 

@@ -88,7 +88,13 @@ METRICS: tuple[Metric, ...] = (
         "everything else as paid",
         False,
     ),
-    Metric("clawbacks_recovered", "$/yr", "commission recovered by clawbacks", None),
+    Metric(
+        "clawbacks_recovered",
+        "$/yr",
+        "commission clawed back (charged against the rep's "
+        "pay; what a departing rep still owed is written off in comp_cost_balance_carried)",
+        None,
+    ),
     Metric(
         "holdback_forfeited",
         "$/yr",

@@ -1,5 +1,9 @@
 """Writing a run's files atomically: a folder either holds a whole result or none.
 
+A run's folder holds summary.csv, replications.csv, comparison.csv,
+winners_losers.csv, ote_check.csv, report.html, manifest.json and, on request,
+results.xlsx (the same tables as sheets, for FP&A).
+
 Files are written into a fresh temporary folder beside the target and swapped in
 with renames at the end, so an interrupted or failed run never leaves a result
 that looks complete, and a previous result is replaced only by a whole new one.
@@ -11,12 +15,16 @@ import json
 import os
 import platform
 import shutil
+import sys
 import tempfile
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 
-from sim.analysis import ote_check
+import numpy as np
+import pandas as pd
+
+from sim.analysis import RunAnalysis, analyze
 from sim.errors import UserError
 from sim.runner import RunResult
 
@@ -45,24 +53,75 @@ def write_run(
     command: str | None = None,
     scenario_file: str | None = None,
     extra_files: dict | None = None,
+    xlsx: bool = False,
+    analysis: RunAnalysis | None = None,
 ) -> Path:
-    """Write summary.csv, replications.csv, ote_check.csv, manifest.json (and any `extra_files`,
-    name -> callable(path)) into `out_dir`, atomically."""
+    """Write the run's tables, report.html and manifest.json (and results.xlsx if
+    `xlsx`, and any `extra_files`, name -> callable(path)) into `out_dir`, atomically."""
     out = check_output_dir(out_dir)
+    analysis = analysis or analyze(result)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
     try:
-        result.summary().to_csv(staging / "summary.csv", index=False, float_format="%.10g")
-        result.replications.to_csv(staging / "replications.csv", index=False, float_format="%.10g")
-        ote_check(result).to_csv(staging / "ote_check.csv", index=False, float_format="%.10g")
+        for name, table in tables(result, analysis).items():
+            table.to_csv(staging / f"{name}.csv", index=False, float_format="%.10g")
+        if xlsx:
+            write_xlsx(result, analysis, staging / "results.xlsx")
+        report_error = write_report(result, analysis, command, staging / "report.html")
         for name, writer in (extra_files or {}).items():
             writer(staging / name)
-        manifest = build_manifest(result, command, scenario_file)
+        manifest = build_manifest(result, command, scenario_file, analysis)
+        if report_error:
+            manifest["report_error"] = report_error
         (staging / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str))
         _swap_in(staging, out)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return out
+
+
+def tables(result: RunResult, analysis: RunAnalysis) -> dict[str, pd.DataFrame]:
+    """The CSV files of a run, by name."""
+    out = {
+        "summary": analysis.summary,
+        "replications": result.replications,
+        "comparison": analysis.comparison,
+        "winners_losers": analysis.winners_losers,
+        "ote_check": analysis.ote_check,
+    }
+    strategies = result.strategy_table()
+    if len(strategies):
+        out["strategy_ce"] = strategies
+    return out
+
+
+def write_report(result: RunResult, analysis: RunAnalysis, command, path: Path) -> str | None:
+    """Write report.html. A failure to draw it must not cost the simulated numbers: it
+    is reported on stderr and in the manifest, and the tables are written anyway."""
+    from sim.report.html import render_report
+
+    try:
+        path.write_text(render_report(result, analysis, command), encoding="utf-8")
+    except Exception as exc:
+        message = f"{type(exc).__name__}: {exc}"
+        print(f"sim: warning: report.html not written ({message})", file=sys.stderr)
+        return message
+    return None
+
+
+def write_xlsx(result: RunResult, analysis: RunAnalysis, path: Path) -> None:
+    """results.xlsx for FP&A: summary, comparison, winners and losers, OTE check and
+    the per-replication table, one sheet each."""
+    sheets = {
+        "summary": analysis.summary,
+        "comparison": analysis.comparison,
+        "winners_losers": analysis.winners_losers,
+        "ote_check": analysis.ote_check,
+        "replications": result.replications,
+    }
+    with pd.ExcelWriter(path, engine="openpyxl") as writer:
+        for name, table in sheets.items():
+            table.to_excel(writer, sheet_name=name, index=False)
 
 
 def _swap_in(staging: Path, out: Path) -> None:
@@ -76,8 +135,13 @@ def _swap_in(staging: Path, out: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
-def build_manifest(result: RunResult, command: str | None, scenario_file: str | None) -> dict:
-    return {
+def build_manifest(
+    result: RunResult,
+    command: str | None,
+    scenario_file: str | None,
+    analysis: RunAnalysis | None = None,
+) -> dict:
+    manifest = {
         "scenario_name": result.scenario.name,
         "scenario_file": scenario_file,
         "command": command,
@@ -86,13 +150,40 @@ def build_manifest(result: RunResult, command: str | None, scenario_file: str | 
         "chunk_size": result.chunk_size,
         "jobs": result.jobs,
         "plans": [p.name for p in result.scenario.plans],
+        "baseline": result.baseline_plan(),
         "wall_seconds": round(result.wall_seconds, 3),
         "company_years": result.company_years,
         "company_years_per_second": round(result.company_years_per_second, 1),
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
         "versions": versions(),
         **result.meta,
-        "scenario": result.scenario.model_dump(mode="json"),
+    }
+    if analysis is not None:
+        manifest["common_random_numbers"] = crn_record(analysis)
+    manifest["scenario"] = result.scenario.model_dump(mode="json")
+    return manifest
+
+
+def crn_record(analysis: RunAnalysis) -> dict:
+    """How much variance common random numbers removed from the headline differences:
+    per metric, the median over plans, and every plan's paired and unpaired standard
+    errors."""
+    gain = analysis.crn_gain
+    finite = gain.replace([np.inf, -np.inf], np.nan)
+    return {
+        "what": "paired vs unpaired standard error of each plan-minus-baseline difference; "
+        "variance_removed = 1 - paired^2/unpaired^2",
+        "median_variance_removed": finite.groupby("metric", sort=False)
+        .variance_removed.median()
+        .round(4)
+        .to_dict(),
+        "by_plan": [
+            {
+                k: (round(v, 6) if isinstance(v, float) and np.isfinite(v) else v)
+                for k, v in row.items()
+            }
+            for row in finite.to_dict(orient="records")
+        ],
     }
 
 

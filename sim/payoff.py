@@ -23,10 +23,11 @@ import json
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 
-from sim.behavior import Grid, PinnedStrategies
+from sim.behavior import TIMING, Grid, PinnedStrategies
 from sim.market import draw_market
-from sim.scenario.params import sample
+from sim.params import sample
 from sim.scenario.schema import Scenario
 
 PAYOFF_REPLICATIONS_START = 2**40  # replication indices no real run uses
@@ -55,9 +56,19 @@ class PayoffTable:
             - np.asarray(integrity)[:, None] * overforecast
         )
 
+    def median_rep_rows(self, scenario: Scenario) -> pd.DataFrame:
+        """One row per grid strategy: its levers, the certainty equivalent (OTE units)
+        it gives a median rep, and the share of such reps who would choose it."""
+        ce, share = self.for_median_rep(scenario)
+        rows = pd.DataFrame({lever: values for lever, values in self.grid.values.items()})
+        rows["timing"] = [TIMING[i] for i in rows["timing"]]
+        rows["certainty_equivalent"] = ce
+        rows["choice_share"] = share
+        return rows.sort_values("certainty_equivalent", ascending=False, ignore_index=True)
+
     def for_median_rep(self, scenario: Scenario):
         """The table for the median rep type, as rows: strategy levers, CE, choice share."""
-        from sim.scenario.params import mean_of
+        from sim.params import mean_of
 
         reps = scenario.reps
         ce = self.certainty_equivalent(

@@ -20,10 +20,18 @@ import pandas as pd
 from joblib import Parallel, delayed
 from tqdm import tqdm
 
-from sim.analysis import summarize
+from sim.analysis import (
+    compare,
+    crn_gain,
+    precision_met,
+    relative_precision,
+    resolve_baseline,
+    summarize,
+    winners_losers,
+)
 from sim.engine.batch import simulate_plan
 from sim.market import draw_market
-from sim.metrics import METRIC_NAMES
+from sim.metrics import HEADLINE, METRIC_NAMES
 from sim.scenario.schema import Scenario
 
 
@@ -40,10 +48,25 @@ class RunResult:
     rep_years: dict[str, dict[str, np.ndarray]]  # plan -> pay/full_year/attainment/skill
     wall_seconds: float
     meta: dict = field(default_factory=dict)
+    baseline: str | None = None  # the plan others are compared with (None: the first)
+    strategy_ce: dict[str, pd.DataFrame] = field(default_factory=dict)  # plan -> median rep
+
+    def strategy_table(self) -> pd.DataFrame:
+        """Each plan's strategies with the certainty equivalent they give a median rep
+        and the share of such reps choosing them (empty unless reps choose by qbr)."""
+        parts = [rows.assign(plan=plan) for plan, rows in self.strategy_ce.items()]
+        if not parts:
+            return pd.DataFrame()
+        table = pd.concat(parts, ignore_index=True)
+        return table[["plan", *[c for c in table.columns if c != "plan"]]]
 
     @property
     def n_replications(self) -> int:
         return int(self.replications["replication"].nunique())
+
+    @property
+    def plans(self) -> list[str]:
+        return [p.name for p in self.scenario.plans]
 
     @property
     def metrics(self) -> list[str]:
@@ -62,12 +85,50 @@ class RunResult:
         """Per plan and metric: mean, 95% CI, P10/P50/P90 and n."""
         return summarize(self.replications, self.metrics)
 
+    def baseline_plan(self, baseline: str | None = None) -> str:
+        """`baseline` if given (it must be a plan), else the run's baseline or first plan."""
+        return resolve_baseline(self.plans, baseline or self.baseline)
+
+    def compare(self, baseline: str | None = None) -> pd.DataFrame:
+        """Every other plan against `baseline` on paired replications, per metric:
+        diff, 95% CI, relative change, P(better) (see `sim.analysis.compare`)."""
+        return compare(self.replications, self.baseline_plan(baseline), self.metrics)
+
+    def winners_losers(self, baseline: str | None = None) -> pd.DataFrame:
+        """AE pay change against `baseline` by skill decile (see `sim.analysis`)."""
+        return winners_losers(self.rep_years, self.baseline_plan(baseline))
+
+    def crn_gain(self, baseline: str | None = None) -> pd.DataFrame:
+        """Paired versus unpaired standard errors of the headline differences."""
+        return crn_gain(self.replications, self.baseline_plan(baseline), list(HEADLINE))
+
     def __repr__(self) -> str:
-        plans = ", ".join(p.name for p in self.scenario.plans)
+        plans = ", ".join(self.plans)
         return (
             f"RunResult(scenario={self.scenario.name!r}, plans=[{plans}], "
             f"replications={self.n_replications}, seed={self.seed})"
         )
+
+
+@dataclass(frozen=True)
+class Precision:
+    """Convergence rule: add chunks until every headline metric's 95% CI half-width is
+    within `target` of its mean, and every paired difference's within `target` of the
+    baseline mean, or `max_replications` are used. Checked on the first k chunks, in
+    index order, for k = 1, 2, ...: the stopping point is the first k that meets the
+    target, whichever chunks happen to finish first."""
+
+    target: float
+    max_replications: int
+    min_replications: int = 2
+
+    def met(self, replications: pd.DataFrame, baseline: str) -> bool:
+        if replications["replication"].nunique() < self.min_replications:
+            return False
+        return precision_met(relative_precision(replications, baseline), self.target)
+
+
+DEFAULT_MAX_REPLICATIONS = 10_000
 
 
 def run(
@@ -77,31 +138,81 @@ def run(
     jobs: int = 1,
     chunk_size: int | None = None,
     progress: bool = False,
+    precision: float | None = None,
+    max_replications: int | None = None,
+    baseline: str | None = None,
 ) -> RunResult:
-    """Simulate every plan of `scenario` on the same `replications` company-runs."""
-    n = replications or scenario.simulation.replications
+    """Simulate every plan of `scenario` on the same company-runs.
+
+    Without `precision`, runs `replications` of them (default: the scenario's). With
+    `precision` (e.g. 0.01 = 1%), starts with at least `replications` (default one
+    chunk) and adds chunks until the `Precision` rule holds or `max_replications`
+    (default 10,000) are used; `result.meta["precision"]` says which. Replication i
+    is the same company-run whatever the stopping point."""
     seed = scenario.simulation.seed if seed is None else seed
     chunk_size = chunk_size or scenario.simulation.chunk_size
+    baseline = resolve_baseline([p.name for p in scenario.plans], baseline)
+    if precision is None:
+        rule, n = None, replications or scenario.simulation.replications
+    else:
+        n = max_replications or DEFAULT_MAX_REPLICATIONS
+        rule = Precision(precision, n, min(n, max(2, replications or 0)))
     chunks = [np.arange(start, min(start + chunk_size, n)) for start in range(0, n, chunk_size)]
-    collector = _Collector(scenario, n)
+    collector = _Collector(scenario, chunks)
     started = time.perf_counter()
-    tasks = (delayed(run_chunk)(scenario, seed, chunk) for chunk in chunks)
-    parallel = Parallel(n_jobs=jobs, return_as="generator_unordered")
-    with tqdm(total=n, unit="rep", file=sys.stderr, disable=not progress, leave=False) as bar:
-        for chunk, outcomes in parallel(tasks):
-            collector.add(chunk, outcomes)
-            bar.update(len(chunk))
+    stop = _simulate(scenario, seed, jobs, chunks, collector, rule, baseline, progress)
     wall = time.perf_counter() - started
-    return RunResult(
+    used = stop or len(chunks)
+    result = RunResult(
         scenario,
         seed,
         chunk_size,
         jobs,
-        collector.table(),
-        collector.arr,
-        collector.rep_years,
+        collector.table(used),
+        collector.arr(used),
+        collector.rep_years(used),
         wall,
+        baseline=baseline,
+        strategy_ce=collector.strategy_ce(),
     )
+    if rule is not None:
+        result.meta["precision"] = _precision_record(result, rule, met=stop is not None)
+    return result
+
+
+def _simulate(scenario, seed, jobs, chunks, collector, rule, baseline, progress) -> int | None:
+    """Run chunks in workers. Without a rule, all at once. With one, in rounds of
+    `jobs` chunks, checking the rule on the first k chunks for each k a round
+    completes: return the first k that meets it (None if none did). Rounds waste at
+    most one round of work and never interrupt a worker."""
+    total = int(sum(len(c) for c in chunks))
+    parallel = Parallel(n_jobs=jobs, return_as="generator_unordered")
+    with tqdm(total=total, unit="rep", file=sys.stderr, disable=not progress, leave=False) as bar:
+        step = len(chunks) if rule is None else jobs
+        for start in range(0, len(chunks), step):
+            batch = chunks[start : start + step]
+            for chunk, outcomes in parallel(delayed(run_chunk)(scenario, seed, c) for c in batch):
+                collector.add(chunk, outcomes)
+                bar.update(len(chunk))
+            if rule is None:
+                continue
+            for k in range(start + 1, start + len(batch) + 1):
+                if rule.met(collector.table(k), baseline):
+                    return k
+    return None
+
+
+def _precision_record(result: RunResult, rule: Precision, met: bool) -> dict:
+    table = relative_precision(result.replications, result.baseline_plan())
+    worst = table.loc[table.relative.fillna(np.inf).idxmax()] if len(table) else None
+    return {
+        "target": rule.target,
+        "met": met,
+        "replications_used": result.n_replications,
+        "max_replications": rule.max_replications,
+        "worst_relative_half_width": None if worst is None else float(worst.relative),
+        "worst": None if worst is None else f"{worst.plan} {worst.metric} ({worst.kind})",
+    }
 
 
 def run_chunk(scenario: Scenario, seed: int, replications: np.ndarray):
@@ -111,38 +222,64 @@ def run_chunk(scenario: Scenario, seed: int, replications: np.ndarray):
 
 
 class _Collector:
-    """Places chunk results by replication index, whatever order chunks finish in."""
+    """Keeps chunk results by chunk index, whatever order chunks finish in, and
+    assembles the first k chunks (in replication order) on request."""
 
-    def __init__(self, scenario: Scenario, n: int):
+    def __init__(self, scenario: Scenario, chunks: list[np.ndarray]):
+        self.scenario = scenario
         self.plans = [p.name for p in scenario.plans]
-        self.n = n
-        self.values: dict[str, dict[str, np.ndarray]] = {p: {} for p in self.plans}
-        self.arr = {p: np.zeros((n, scenario.company.months)) for p in self.plans}
-        years, seats = scenario.company.months // 12, scenario.company.n_reps
-        self.rep_years = {
-            p: {k: np.zeros((n, years, seats)) for k in ("pay", "full_year", "attainment", "skill")}
-            for p in self.plans
-        }
+        self.index = {int(c[0]): i for i, c in enumerate(chunks)}
+        self.outcomes: dict[int, dict] = {}
 
     def add(self, chunk: np.ndarray, outcomes: dict) -> None:
-        for plan, outcome in outcomes.items():
-            store = self.values[plan]
-            for name, values in outcome.metrics.items():
-                store.setdefault(name, np.full(self.n, np.nan))[chunk] = values
-            self.arr[plan][chunk] = outcome.arr_by_month
-            for key, values in outcome.rep_years.items():
-                if values.size:
-                    self.rep_years[plan][key][chunk] = values
+        self.outcomes[self.index[int(chunk[0])]] = outcomes
 
-    def table(self) -> pd.DataFrame:
-        frames = []
-        for plan in self.plans:
-            store = self.values[plan]
-            extra = [m for m in store if m not in METRIC_NAMES]
-            columns = {"plan": plan, "replication": np.arange(self.n)}
-            columns.update({m: store[m] for m in (*METRIC_NAMES, *extra) if m in store})
-            frames.append(pd.DataFrame(columns))
-        table = pd.concat(frames, ignore_index=True)
+    def _first(self, k: int) -> list[dict]:
+        return [self.outcomes[i] for i in range(k)]
+
+    def table(self, k: int) -> pd.DataFrame:
+        """The replications table of the first k chunks: a row per plan and replication."""
+        parts = self._first(k)
+        table = pd.concat([self._plan_rows(plan, parts) for plan in self.plans], ignore_index=True)
         comp = [c for c in table.columns if c.startswith("comp_cost_") and c != "comp_cost_ratio"]
         table[comp] = table[comp].fillna(0.0)  # a plan without a component paid nothing by it
         return table
+
+    def _plan_rows(self, plan: str, parts: list[dict]) -> pd.DataFrame:
+        outcomes = [part[plan] for part in parts]
+        sizes = [len(o.arr_by_month) for o in outcomes]
+        names = list(dict.fromkeys(m for o in outcomes for m in o.metrics))
+        ordered = [m for m in METRIC_NAMES if m in names] + [
+            m for m in names if m not in METRIC_NAMES
+        ]
+        columns = {"plan": plan, "replication": np.arange(sum(sizes))}
+        for name in ordered:
+            columns[name] = np.concatenate(
+                [
+                    o.metrics.get(name, np.full(n, np.nan))
+                    for o, n in zip(outcomes, sizes, strict=True)
+                ]
+            )
+        return pd.DataFrame(columns)
+
+    def strategy_ce(self) -> dict[str, pd.DataFrame]:
+        """The plans' median-rep strategy tables (every chunk computes the same ones)."""
+        first = self.outcomes[min(self.outcomes)] if self.outcomes else {}
+        return {p: o.strategy_ce for p, o in first.items() if o.strategy_ce is not None}
+
+    def arr(self, k: int) -> dict[str, np.ndarray]:
+        return {p: np.concatenate([o[p].arr_by_month for o in self._first(k)]) for p in self.plans}
+
+    def rep_years(self, k: int) -> dict[str, dict[str, np.ndarray]]:
+        years, seats = self.scenario.company.months // 12, self.scenario.company.n_reps
+        out = {}
+        for plan in self.plans:
+            out[plan] = {}
+            for key in ("pay", "full_year", "attainment", "skill"):
+                blocks = []
+                for part in self._first(k):
+                    values = part[plan].rep_years[key]
+                    rows = len(part[plan].arr_by_month)
+                    blocks.append(values if values.size else np.zeros((rows, years, seats)))
+                out[plan][key] = np.concatenate(blocks).astype(float)
+        return out

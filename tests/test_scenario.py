@@ -9,7 +9,7 @@ from pydantic import BaseModel
 
 import sim
 from sim.errors import ScenarioError
-from sim.scenario.params import Normal, Uniform
+from sim.params import Normal, Uniform
 from sim.scenario.schema import Scenario
 
 

@@ -29,7 +29,12 @@ class BookAccounts(Accounts):
         self._pay_class = book.pay_class
         self._history, self._month, self._delays = billed_history, month, delays
         self.billed = billed_history[month] / MONTHS_PER_YEAR
-        self.used = book.use_scale * book.usage_index / MONTHS_PER_YEAR
+        self._book = book
+
+    @property
+    def used(self) -> np.ndarray:
+        """$ of real use this month at the contract price (computed when asked)."""
+        return self._book.use_scale * self._book.usage_index / MONTHS_PER_YEAR
 
     def cash(self) -> np.ndarray:
         """$ collected from each customer this month: on-time payers pay the invoice of

@@ -31,11 +31,13 @@ _I = np.int64
 
 
 class PlanOutcome:
-    """What one plan produced on one chunk: metrics per replication, ARR by month, and
-    each rep-year's pay, skill and attainment (arrays shaped (R, years, S))."""
+    """What one plan produced on one chunk: metrics per replication, ARR by month,
+    each rep-year's pay, skill and attainment (arrays shaped (R, years, S)), and the
+    certainty equivalents the plan offers a median rep (qbr mode, else None)."""
 
-    def __init__(self, metrics, arr_by_month, rep_years):
+    def __init__(self, metrics, arr_by_month, rep_years, strategy_ce=None):
         self.metrics, self.arr_by_month, self.rep_years = metrics, arr_by_month, rep_years
+        self.strategy_ce = strategy_ce
 
 
 class BatchEngine:
@@ -627,17 +629,26 @@ def _safe_div(num: np.ndarray, den: np.ndarray) -> np.ndarray:
     return np.divide(num, den, out=np.zeros_like(num, dtype=float), where=den > 0)
 
 
-def default_behavior(scenario: Scenario, plan: Plan, market: Market):
-    """The scenario's behaviour model, with the plan's payoff table if reps choose by
-    quantal best response (computed once per process, see `sim.payoff`)."""
-    table = None
-    if scenario.behavior.mode == "qbr":
-        from sim.payoff import payoff_table  # the payoff simulation itself uses this engine
+def plan_payoff_table(scenario: Scenario, plan: Plan, market: Market):
+    """The plan's payoff table if reps choose by quantal best response, else None
+    (computed once per process, see `sim.payoff`)."""
+    if scenario.behavior.mode != "qbr":
+        return None
+    from sim.payoff import payoff_table  # the payoff simulation itself uses this engine
 
-        table = payoff_table(scenario, plan, market.seed)
-    return make_behavior(scenario, market, plan, table)
+    return payoff_table(scenario, plan, market.seed)
+
+
+def default_behavior(scenario: Scenario, plan: Plan, market: Market):
+    """The scenario's behaviour model, with the plan's payoff table if needed."""
+    return make_behavior(scenario, market, plan, plan_payoff_table(scenario, plan, market))
 
 
 def simulate_plan(scenario: Scenario, plan: Plan, market: Market) -> PlanOutcome:
     """Run one plan on one chunk's market."""
-    return BatchEngine(scenario, plan, market).run()
+    table = plan_payoff_table(scenario, plan, market)
+    behavior = make_behavior(scenario, market, plan, table)
+    outcome = BatchEngine(scenario, plan, market, behavior=behavior).run()
+    if table is not None:
+        outcome.strategy_ce = table.median_rep_rows(scenario)
+    return outcome

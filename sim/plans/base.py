@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from sim.ledger import MonthLedger
+from sim.ledger import MonthLedger, sum_by
 from sim.plans.quota import QuotaTracker
 
 MONTHS_PER_YEAR = 12
@@ -107,13 +107,11 @@ class Timing(Component):
 
 def seat_sum(replication, seat, values, shape) -> np.ndarray:
     flat = np.asarray(replication, np.int64) * shape[1] + seat
-    return np.bincount(flat, weights=values, minlength=shape[0] * shape[1]).reshape(shape)
+    return sum_by(flat, values, shape[0] * shape[1]).reshape(shape)
 
 
 def csm_sum(replication, csm, values, n_replications: int, n_csms: int) -> np.ndarray:
     if n_csms == 0:
         return np.zeros((n_replications, 0))
     flat = np.asarray(replication, np.int64) * n_csms + csm
-    return np.bincount(flat, weights=values, minlength=n_replications * n_csms).reshape(
-        n_replications, n_csms
-    )
+    return sum_by(flat, values, n_replications * n_csms).reshape(n_replications, n_csms)

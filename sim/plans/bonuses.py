@@ -7,8 +7,8 @@ from typing import Literal
 import numpy as np
 from pydantic import model_validator
 
+from sim.params import Section, param
 from sim.plans.base import MONTHS_PER_YEAR, CsmComponent, PayContext, SeatComponent, seat_sum
-from sim.scenario.params import Section, param
 
 
 class SpiffConfig(Section):

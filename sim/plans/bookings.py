@@ -6,8 +6,8 @@ from typing import Literal
 
 import numpy as np
 
+from sim.params import Section, param
 from sim.plans.base import MONTHS_PER_YEAR, DealComponent, PayContext
-from sim.scenario.params import Section, param
 
 
 class BookingsCommissionConfig(Section):

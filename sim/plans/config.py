@@ -14,6 +14,7 @@ from typing import Annotated
 
 from pydantic import Field, model_validator
 
+from sim.params import Section, param
 from sim.plans.bonuses import SpiffConfig, TeamBonusConfig
 from sim.plans.bookings import BookingsCommissionConfig, LogoBonusConfig
 from sim.plans.clawback import ClawbackConfig
@@ -27,7 +28,6 @@ from sim.plans.quota import Quota
 from sim.plans.renewal import RenewalCommissionConfig
 from sim.plans.revenue import RevenueCommissionConfig
 from sim.plans.timing import DeploymentHoldbackConfig, PayWhenPaidConfig
-from sim.scenario.params import Section, param
 
 COMPONENT_CONFIGS = (
     BookingsCommissionConfig,

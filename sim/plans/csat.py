@@ -13,8 +13,8 @@ from typing import Literal
 
 import numpy as np
 
+from sim.params import Section, param
 from sim.plans.base import MONTHS_PER_YEAR, Adjuster, PayContext
-from sim.scenario.params import Section, param
 
 
 class CsatModifierConfig(Section):
@@ -68,7 +68,7 @@ class CsatModifier(Adjuster):
         c, ledger = self.config, ctx.ledger
         if self.variable_since_wave is None:
             self.variable_since_wave = np.zeros(ledger.shape)
-        self.variable_since_wave[ledger.roster.hired] = 0.0
+        self.variable_since_wave[ledger.roster.hired | ~ledger.roster.occupied] = 0.0
         self.variable_since_wave += np.maximum(ctx.variable_owed, 0.0)
         if ledger.survey is None:
             return np.zeros(ledger.shape)
@@ -78,6 +78,7 @@ class CsatModifier(Adjuster):
                 1.0 + c.slope * (csat - c.target), c.min_multiplier, c.max_multiplier
             )
             extra = (np.nan_to_num(multiplier, nan=1.0) - 1.0) * self.variable_since_wave
+            extra = extra * ledger.roster.occupied
         else:
             payout = np.clip((csat - c.threshold) / (c.target - c.threshold), 0.0, c.cap)
             per_wave = c.share * ctx.target_variable * ledger.survey.months / MONTHS_PER_YEAR

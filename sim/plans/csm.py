@@ -13,9 +13,9 @@ from typing import Literal
 
 import numpy as np
 
+from sim.params import Section, param
 from sim.plans.base import MONTHS_PER_YEAR, CsmComponent, PayContext, csm_sum
 from sim.plans.bonuses import payout_curve
-from sim.scenario.params import Section, param
 
 
 class GrrBonusConfig(Section):
@@ -43,11 +43,14 @@ class GrrBonus(CsmComponent):
         ledger, c = ctx.ledger, self.config
         R, C = ledger.shape[0], ctx.n_csms
         out = np.zeros((R, C))
-        if ledger.month % MONTHS_PER_YEAR != MONTHS_PER_YEAR - 1:
-            return out
         acc = ledger.accounts
         arr = np.where(acc.active, acc.billed * MONTHS_PER_YEAR, 0.0)
-        if self.start_arr is not None and C:
+        first_month_seen = self.start_arr is None
+        if first_month_seen:  # the first year is measured from the first month seen
+            self.start_arr = arr
+        if ledger.month % MONTHS_PER_YEAR != MONTHS_PER_YEAR - 1:
+            return out
+        if not first_month_seen and C:
             start = self.start_arr
             end = np.minimum(arr[: len(start)], start)
             rep, csm = acc.replication[: len(start)], acc.csm[: len(start)]

@@ -13,8 +13,8 @@ from typing import Literal
 
 import numpy as np
 
+from sim.params import Section, param
 from sim.plans.base import Adjuster, PayContext
-from sim.scenario.params import Section, param
 
 
 class DrawConfig(Section):

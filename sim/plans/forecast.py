@@ -15,8 +15,8 @@ from typing import Literal
 import numpy as np
 from pydantic import model_validator
 
+from sim.params import Section, param
 from sim.plans.base import PayContext, SeatComponent
-from sim.scenario.params import Section, param
 
 
 class ForecastAccuracyConfig(Section):

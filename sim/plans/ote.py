@@ -19,9 +19,9 @@ from __future__ import annotations
 import math
 
 from sim import world
+from sim.params import mean_of
 from sim.plans.config import Plan
 from sim.plans.quota import earned_multiple
-from sim.scenario.params import mean_of
 
 MONTHS_PER_YEAR = 12
 

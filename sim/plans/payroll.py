@@ -115,35 +115,39 @@ class Payroll:
         add = lambda name, amount: ae.__setitem__(name, ae.get(name, 0.0) + amount)  # noqa: E731
 
         self._leaver_lines: dict[str, np.ndarray] = {}  # pay released to reps who left
-        self._deal_earnings(ctx, add, events)
+        self._deal_pay: list[tuple] = []  # (customer, replication, seat, amount, to_seat)
+        self._deal_earnings(ctx, add)
         self._escrow(ctx, add, events)
         for component in self.seat_components:
-            amount = component.pay(ctx)
-            add(component.name, amount)
-            if component.name in CAPITALIZED:
-                events["capitalized"] += amount.sum(axis=1)
-        clawed = None
-        if self.clawback is not None and ledger.accounts is not None:
-            recovered, clawed = self.clawback.recover(ctx, self.paid_on_customer)
-            add("clawback", recovered)
-            events["clawbacks_recovered"] = -recovered.sum(axis=1)
-            events["capitalized"] += recovered.sum(axis=1)
+            add(component.name, component.pay(ctx))
         for adjuster in self.adjusters:
             ctx.variable_owed = sum(ae.values()) if ae else np.zeros(self.shape)
             add(adjuster.name, adjuster.adjust(ctx))
-        self._apply_cap(ae, occupied, events)
+        self._record_deal_pay(self._apply_cap(ae, events))
+        clawed = None
+        if self.clawback is not None and ledger.accounts is not None:
+            # after the cap, so only pay that reached the rep is recovered (the recovery
+            # is netted against later pay through the carried balance)
+            recovered, clawed = self.clawback.recover(ctx, self.paid_on_customer)
+            add("clawback", recovered)
+            events["clawbacks_recovered"] = -recovered.sum(axis=1)
 
         base = np.where(occupied, self.plan.base_salary / MONTHS_PER_YEAR, 0.0)
         owed = base + (sum(ae.values()) if ae else 0.0)
         paid = self._net_against_balance(owed, occupied)
         self.ytd_variable += np.maximum(paid - base, 0.0)
 
-        csm, csm_lines = self._csm_pay(ctx, events)
+        csm, csm_lines = self._csm_pay(ctx)
         by_component = {"base_salary": base.sum(axis=1)}
         for name, amount in ae.items():
             by_component[name] = by_component.get(name, 0.0) + amount.sum(axis=1)
         for name, amount in (*csm_lines.items(), *self._leaver_lines.items()):
             by_component[name] = by_component.get(name, 0.0) + amount
+        # FP&A capitalizes commissions that win or renew contracts, net of clawbacks
+        events["capitalized"] = sum(
+            (by_component[n] for n in (*CAPITALIZED, "clawback") if n in by_component),
+            np.zeros(R),
+        )
         leavers = events["paid_to_leavers"]
         by_component["balance_carried"] = (paid - owed).sum(axis=1)
         attainment = self.quota.attainment.copy() if self.quota.is_year_end(ledger) else None
@@ -184,7 +188,7 @@ class Payroll:
             grown[: len(self.paid_on_customer)] = self.paid_on_customer
             self.paid_on_customer = grown
 
-    def _deal_earnings(self, ctx: PayContext, add, events) -> None:
+    def _deal_earnings(self, ctx: PayContext, add) -> None:
         deals = ctx.ledger.deals
         if not self.deal_components or len(deals) == 0:
             return
@@ -194,9 +198,7 @@ class Payroll:
             earned = component.earn(ctx) * scale * (accel if component.accelerated else 1.0)
             now = self._hold(ctx, earned, index, component)
             add(component.name, deals.by_seat(now, self.shape))
-            self.paid_on_customer[deals.customer] += now
-            if component.name in CAPITALIZED:
-                events["capitalized"] += deals.by_replication(now, self.shape[0])
+            self._deal_pay.append((deals.customer, deals.replication, deals.seat, now, True))
 
     def _hold(self, ctx: PayContext, earned, index: int, component: DealComponent):
         """Split a component's deal earnings into what is paid now and what is held."""
@@ -243,10 +245,8 @@ class Payroll:
                 lines[component.name] = lines.get(component.name, 0.0) + per_replication(
                     mine & leaving
                 )
-            if component.name in CAPITALIZED:
-                events["capitalized"] += per_replication(mine)
         events["paid_to_leavers"] += per_replication(leaving)
-        np.add.at(self.paid_on_customer, paid.customer, paid.amount)
+        self._deal_pay.append((paid.customer, paid.replication, paid.seat, paid.amount, ~leaving))
         lost = settled.forfeited
         deploy = lost.kind == esc.DEPLOY
         events["holdback_forfeited"] += np.bincount(
@@ -256,9 +256,11 @@ class Payroll:
             lost.replication[~deploy], weights=lost.amount[~deploy], minlength=R
         )
 
-    def _apply_cap(self, ae: dict, occupied, events) -> None:
+    def _apply_cap(self, ae: dict, events) -> np.ndarray:
+        """Scale positive variable pay so the plan year's total stays within the cap;
+        return the (R, S) scale applied (1 where the cap does not bind)."""
         if self.plan.variable_cap is None or not ae:
-            return
+            return np.ones(self.shape)
         room = np.maximum(
             self.plan.variable_cap * self.plan.target_variable - self.ytd_variable, 0.0
         )
@@ -268,8 +270,16 @@ class Payroll:
             cut = np.maximum(ae[name], 0.0) * (1.0 - scale)
             ae[name] = ae[name] - cut
             events["cap_forfeited"] += cut.sum(axis=1)
+        return scale
 
-    def _csm_pay(self, ctx: PayContext, events) -> tuple[np.ndarray, dict]:
+    def _record_deal_pay(self, cap_scale: np.ndarray) -> None:
+        """Add this month's deal pay, as the cap let it through, to what each customer
+        has paid out (what a clawback may recover)."""
+        for customer, replication, seat, amount, to_seat in self._deal_pay:
+            scale = np.where(to_seat, cap_scale[replication, seat], 1.0)
+            np.add.at(self.paid_on_customer, customer, amount * scale)
+
+    def _csm_pay(self, ctx: PayContext) -> tuple[np.ndarray, dict]:
         R, C = self.shape[0], self.n_csms
         base = np.full((R, C), self.plan.csm_base_salary / MONTHS_PER_YEAR)
         lines = {"csm_base_salary": base.sum(axis=1)}
@@ -278,8 +288,6 @@ class Payroll:
             amount = component.pay(ctx)
             total += amount
             lines[component.name] = lines.get(component.name, 0.0) + amount.sum(axis=1)
-            if component.name in CAPITALIZED:
-                events["capitalized"] += amount.sum(axis=1)
         return total, lines
 
     def _net_against_balance(self, owed: np.ndarray, occupied: np.ndarray) -> np.ndarray:

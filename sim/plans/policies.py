@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from sim.scenario.params import Section, param
+from sim.params import Section, param
 
 
 class Policies(Section):

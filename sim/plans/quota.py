@@ -21,7 +21,7 @@ import numpy as np
 from pydantic import Field, model_validator
 
 from sim.ledger import MonthLedger
-from sim.scenario.params import Section, param
+from sim.params import Section, param
 
 MONTHS_PER_YEAR = 12
 PERIOD_MONTHS = {"month": 1, "quarter": 3, "year": 12}
@@ -67,7 +67,7 @@ class Quota(Section):
         0.0, "fraction", "next quota rises by this x (attainment - 1) above 100%", ge=0, le=1
     )
     ratchet_down: float = param(
-        0.0, "fraction", "next quota falls by this x (1 - attainment) below 100%", ge=0, le=1
+        0.0, "fraction", "next quota falls by this x (1 - attainment) below 100%", ge=0, lt=1
     )
 
     @model_validator(mode="after")
@@ -115,7 +115,7 @@ def earned_multiple(attainment: np.ndarray, quota: Quota) -> np.ndarray:
         if quota.cap is not None:  # nothing beyond the cap, even retroactively
             cap_band = np.searchsorted(breaks, quota.cap, side="right") - 2
             capped = mults[max(cap_band, 0)] * quota.cap
-            earned = np.where(a > quota.cap, capped, earned)
+            earned = np.where(a >= quota.cap, capped, earned)
         return earned
     widths = np.diff(np.append(breaks, np.inf))
     inside = np.clip(a[..., None] - breaks, 0.0, widths)

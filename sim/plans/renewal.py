@@ -9,8 +9,8 @@ from typing import Literal
 
 import numpy as np
 
+from sim.params import Section, param
 from sim.plans.base import CsmComponent, PayContext, SeatComponent, csm_sum, seat_sum
-from sim.scenario.params import Section, param
 
 
 class RenewalCommissionConfig(Section):

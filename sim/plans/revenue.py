@@ -8,8 +8,8 @@ from typing import Literal
 
 import numpy as np
 
+from sim.params import Section, param
 from sim.plans.base import PayContext, SeatComponent, seat_sum
-from sim.scenario.params import Section, param
 
 
 class RevenueCommissionConfig(Section):

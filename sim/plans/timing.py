@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from typing import Literal
 
+from sim.params import Section, param
 from sim.plans.base import Timing
-from sim.scenario.params import Section, param
 
 
 class DeploymentHoldbackConfig(Section):

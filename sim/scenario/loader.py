@@ -163,8 +163,9 @@ def _problem(error: dict, loc: tuple, raw: dict) -> str:
     if kind == "missing":
         return "required key is missing"
     if kind in ("union_tag_invalid", "union_tag_not_found"):
-        tags = error.get("ctx", {}).get("expected_tags", "")
-        return f"unknown type {given!r}; expected one of {tags}" if given else msg
+        ctx = error.get("ctx", {})
+        tag = ctx.get("tag", given)
+        return f"unknown type {tag!r}; expected one of {ctx.get('expected_tags', '')}"
     msg = msg.removeprefix("Value error, ")
     if isinstance(given, dict | list) or given is None:
         return msg
@@ -208,8 +209,8 @@ def _first_model(annotation):
 
 
 def _model_for_tag(tag: str):
+    from sim.params import Distribution
     from sim.plans.config import ComponentConfig
-    from sim.scenario.params import Distribution
 
     for union in (ComponentConfig, Distribution):
         for model in _models_in(union):

@@ -13,8 +13,8 @@ from typing import Any, Literal
 
 from pydantic import Field, model_validator
 
+from sim.params import LogNormal, Normal, Section, param, within
 from sim.plans.config import Plan
-from sim.scenario.params import LogNormal, Normal, Section, param, within
 
 
 class Simulation(Section):

@@ -1,0 +1,423 @@
+"""`report.html`: one self-contained page that answers "is plan B better than plan A,
+by how much, and how sure are we?".
+
+Everything is inside the file (figures as base64 PNG, styles inline), so it can
+be opened anywhere or sent by email. Sections: the answer per plan, the headline
+table, the figures, winners and losers, the assumptions, the OTE check, how the
+numbers were made, and a footer with what reproduces them.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+from importlib import metadata
+
+import numpy as np
+import pandas as pd
+
+from sim.analysis import RunAnalysis
+from sim.metrics import HEADLINE, metric
+from sim.report import plots
+from sim.report.journey import CAPTION as OWNERSHIP_CAPTION
+from sim.report.journey import ownership_matrix
+from sim.report.narrative import ANSWER_METRICS, describe, plan_changes, verdict_counts
+from sim.report.table import format_value
+
+STYLE = """
+body { font-family: -apple-system, 'Segoe UI', Helvetica, Arial, sans-serif; color: #222;
+       max-width: 1280px; margin: 24px auto; padding: 0 16px; line-height: 1.4; }
+h1 { margin-bottom: 0; }
+h2 { border-bottom: 2px solid #ddd; padding-bottom: 4px; margin-top: 36px; }
+.sub { color: #666; margin-top: 4px; }
+table { border-collapse: collapse; font-size: 13px; margin: 8px 0; }
+th, td { border: 1px solid #ddd; padding: 4px 8px; text-align: right; vertical-align: top; }
+th { background: #f4f6f8; } td.name, th.name { text-align: left; font-weight: 600; }
+.ci { color: #777; font-size: 11px; } .delta { font-size: 11px; }
+.better { color: #1a7f37; } .worse { color: #c62828; } .unclear, .neutral { color: #777; }
+.answer li { margin: 6px 0; } .answer .plan { font-weight: 600; }
+figure { margin: 16px 0 28px; } figure img { max-width: 100%; border: 1px solid #eee; }
+figcaption { color: #555; font-size: 13px; max-width: 1100px; }
+.scroll { overflow-x: auto; } .note { color: #555; font-size: 13px; }
+footer { margin-top: 40px; border-top: 1px solid #ddd; padding-top: 8px; color: #555;
+         font-size: 12px; }
+code { background: #f4f6f8; padding: 1px 4px; border-radius: 3px; }
+"""
+
+
+def render_report(result, analysis: RunAnalysis, command: str | None = None) -> str:
+    """The whole page as a string."""
+    figures = _figures(result, analysis)
+    body = [
+        _header(result, analysis),
+        _answer(result, analysis),
+        _headline_table(analysis),
+        *figures,
+        _why(result),
+        _assumptions(result),
+        _ote(analysis.ote_check),
+        _method(result, analysis),
+        _footer(result, command),
+    ]
+    title = html.escape(f"compsim report: {result.scenario.name}")
+    return (
+        f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f"<title>{title}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n"
+        + "\n".join(body)
+        + "\n</body>\n</html>\n"
+    )
+
+
+def esc(text) -> str:
+    return html.escape(str(text))
+
+
+def _money(value: float) -> str:
+    return format_value(value, "$")
+
+
+def _header(result, analysis: RunAnalysis) -> str:
+    s = result.scenario
+    precision = result.meta.get("precision")
+    stop = ""
+    if precision:
+        state = "met" if precision["met"] else "NOT met"
+        stop = f"; precision target {100 * precision['target']:g}% {state}"
+    return (
+        f"<h1>Which pay plan? {esc(s.name)}</h1>\n"
+        f'<p class="sub">{esc(s.description)}</p>\n'
+        f'<p class="sub">{len(s.plans)} plan(s), each on the same {result.n_replications:,} '
+        f"simulated company-runs of {s.company.months} months (seed {result.seed}{esc(stop)}). "
+        f"Baseline: <b>{esc(analysis.baseline)}</b>.</p>"
+    )
+
+
+# --- The answer ---------------------------------------------------------------------------
+
+
+def _answer(result, analysis: RunAnalysis) -> str:
+    others = [p for p in result.plans if p != analysis.baseline]
+    if not others:
+        return "<h2>The answer</h2>\n<p>One plan only: nothing to compare with.</p>"
+    items = [_answer_item(analysis, plan) for plan in others]
+    return (
+        "<h2>The answer: each plan against the baseline</h2>\n"
+        f'<p class="note">Changes against <b>{esc(analysis.baseline)}</b> on the same '
+        "simulated markets, with 95% confidence intervals: money as % change, rates and "
+        "shares in percentage points (pt). <span class='better'>Green</span>: better with "
+        "95% confidence; <span class='worse'>red</span>: worse; grey: no clear change. "
+        "P(better): share of the simulated company-runs in which the plan does better.</p>\n"
+        '<ul class="answer">\n' + "\n".join(items) + "\n</ul>"
+    )
+
+
+def _answer_item(analysis: RunAnalysis, plan: str) -> str:
+    changes = plan_changes(analysis.comparison, plan, ANSWER_METRICS)
+    everything = plan_changes(analysis.comparison, plan)
+    parts = ", ".join(f'<span class="{_css(c.verdict)}">{esc(c.text)}</span>' for c in changes)
+    rows = analysis.comparison[analysis.comparison.plan == plan].set_index("metric")
+    odds = [
+        f"{label} {100 * rows.at[name, 'p_better']:.0f}%"
+        for name, label in (("revenue", "revenue"), ("comp_cost", "comp cost"), ("grr", "GRR"))
+        if name in rows.index and np.isfinite(rows.at[name, "p_better"])
+    ]
+    chance = f" P(better): {', '.join(odds)}." if odds else ""
+    return (
+        f'<li><span class="plan">{esc(plan)}</span>: {parts}. '
+        f'<span class="note">{esc(verdict_counts(everything))}.{esc(chance)}</span></li>'
+    )
+
+
+def _css(verdict: str) -> str:
+    return {"better": "better", "worse": "worse"}.get(verdict, "unclear")
+
+
+# --- Headline table -----------------------------------------------------------------------
+
+
+def _headline_table(analysis: RunAnalysis) -> str:
+    summary, comparison = analysis.summary, analysis.comparison
+    metrics = [m for m in HEADLINE if m in set(summary.metric)]
+    plans = list(dict.fromkeys(summary.plan))
+    means = summary.set_index(["plan", "metric"])
+    diffs = {(r.plan, r.metric): r for _, r in comparison.iterrows()}
+    head = "".join(
+        f"<th>{esc(m)}<br><span class='ci'>{esc(metric(m).unit)}</span></th>" for m in metrics
+    )
+    rows = []
+    for plan in plans:
+        cells = [
+            f'<td class="name">{esc(plan)}{" (baseline)" if plan == analysis.baseline else ""}</td>'
+        ]
+        for m in metrics:
+            r = means.loc[(plan, m)]
+            unit = metric(m).unit
+            cell = (
+                f"{format_value(r['mean'], unit)}<br><span class='ci'>"
+                f"[{format_value(r.ci_low, unit)}, {format_value(r.ci_high, unit)}]</span>"
+            )
+            if (plan, m) in diffs:
+                change = describe(diffs[(plan, m)])
+                cell += (
+                    f'<br><span class="delta {_css(change.verdict)}">{esc(change.change)}</span>'
+                )
+            cells.append(f"<td>{cell}</td>")
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    return (
+        "<h2>Headline metrics</h2>\n"
+        '<p class="note">Mean per plan with its 95% confidence interval; under it, the '
+        "paired change against the baseline (coloured when its 95% CI excludes no change).</p>\n"
+        f'<div class="scroll"><table id="headline"><tr><th class="name">plan</th>{head}</tr>\n'
+        + "\n".join(rows)
+        + "\n</table></div>"
+    )
+
+
+# --- Figures ------------------------------------------------------------------------------
+
+
+def _figures(result, analysis: RunAnalysis) -> list[str]:
+    """Every figure of the report as an HTML <figure>, in reading order."""
+    return [
+        _section("Comp cost against revenue", *_frontier(analysis)),
+        _section("Ending ARR over time", *_arr(result, analysis)),
+        _section("Distributions over company-runs", *_distributions(result)),
+        _section("Comp cost by component", *_components(result)),
+        _section("Strategy mix each plan induces", *_strategy(result, analysis)),
+        _section("Who is paid at each stage of the customer journey", *_ownership(result)),
+        _section("Winners and losers: rep pay by skill decile", *_winners(analysis)),
+    ]
+
+
+def _section(title: str, figure: bytes | None, caption: str, slug: str) -> str:
+    head = f'<h2 id="{slug}">{esc(title)}</h2>\n'
+    if figure is None:
+        return head + f'<p class="note">{esc(caption)}</p>'
+    data = base64.b64encode(figure).decode("ascii")
+    return (
+        head
+        + f'<figure id="fig-{slug}"><img alt="{esc(title)}" src="data:image/png;base64,{data}">'
+        f"<figcaption>{esc(caption)}</figcaption></figure>"
+    )
+
+
+def _frontier(analysis: RunAnalysis):
+    fig = plots.frontier_figure(analysis.summary, analysis.comparison, analysis.baseline)
+    caption = (
+        "Mean comp cost (cash paid) against mean revenue recognized, per year. Error bars: "
+        f"95% paired CI of each plan's difference from {analysis.baseline} (the uncertainty "
+        "that matters when choosing between plans run on the same markets). Green band, and * "
+        "in the legend: the efficient frontier, plans that no other plan beats on both cost "
+        "and revenue."
+    )
+    return plots.png(fig), caption, "frontier"
+
+
+def _arr(result, analysis: RunAnalysis):
+    fig = plots.arr_figure(result.arr_by_month, analysis.baseline)
+    caption = (
+        "Left: ARR at each month end, median (line) and P10-P90 (band) over company-runs. "
+        f"Right: each plan's ARR minus {analysis.baseline}'s in the same company-run."
+    )
+    return plots.png(fig), caption, "arr"
+
+
+def _distributions(result):
+    fig = plots.distributions_figure(result.replications)
+    caption = (
+        "Spread of each headline metric over company-runs: box P25-P75, whiskers P10-P90, "
+        "line median, dot mean. This is what one year-by-year future may look like, not the "
+        "uncertainty of the mean."
+    )
+    return plots.png(fig), caption, "distributions"
+
+
+def _components(result):
+    fig = plots.components_figure(result.replications)
+    caption = (
+        "Mean cash paid per year by component (comp_cost_<component>), stacked; negative "
+        "lines (clawbacks recovered, balances carried out) to the left of zero. The "
+        "components sum to comp_cost."
+    )
+    return plots.png(fig), caption, "components"
+
+
+def _strategy(result, analysis: RunAnalysis):
+    fig = plots.strategy_figure(analysis.summary)
+    if fig is None:
+        mode = result.scenario.behavior.mode
+        return (
+            None,
+            (
+                f"Not available for this run: it recorded no chosen strategies (behaviour mode "
+                f"'{mode}'), so there is no strategy mix to compare."
+            ),
+            "strategy",
+        )
+    caption = (
+        "Mean strategy chosen by reps under each plan (95% CI): discount, overforecast, "
+        "fit threshold and the share of deals closed in a quarter's last month, where recorded."
+    )
+    return plots.png(fig), caption, "strategy"
+
+
+def _ownership(result):
+    return (
+        plots.png(plots.ownership_figure(ownership_matrix(result))),
+        OWNERSHIP_CAPTION,
+        "ownership",
+    )
+
+
+def _winners(analysis: RunAnalysis):
+    fig = plots.winners_losers_figure(analysis.winners_losers)
+    if fig is None:
+        alone = analysis.winners_losers.empty
+        note = (
+            "One plan only: nothing to compare with."
+            if alone
+            else ("No rep was in seat a whole plan year under both plans.")
+        )
+        return None, note, "winners"
+    caption = (
+        f"Change in an AE's annual pay against {analysis.baseline}, by skill decile of the "
+        "baseline's reps in seat the whole year. A pair is the same rep in the same seat, "
+        "year and company-run under both plans (reps who left under either plan are not "
+        "counted). Bold: the 95% CI (clustered by company-run) excludes zero. Red cells "
+        "are the reps who lose pay: see them before announcing a plan. Data: winners_losers.csv."
+    )
+    return plots.png(fig), caption, "winners"
+
+
+# --- Assumptions, OTE check, method, footer -----------------------------------------------
+
+
+def _why(result, top: int = 4) -> str:
+    """For each plan, the strategies a median rep values most: why behaviour moves."""
+    table = result.strategy_table()
+    if not len(table):
+        return ""
+    rows = []
+    for plan, group in table.groupby("plan", sort=False):
+        best = group.head(top)
+        cells = "; ".join(
+            f"discount {r.discount:.0%}, overforecast {r.overforecast:.0%}, fit &ge; "
+            f"{r.fit_threshold:.2f}"
+            + (f", timing {esc(r.timing)}" if r.timing != "none" else "")
+            + f" (CE {r.certainty_equivalent:.3f} OTE, chosen by {r.choice_share:.0%})"
+            for r in best.itertuples()
+        )
+        rows.append(
+            f'<tr><td class="name">{esc(plan)}</td><td style="text-align:left">{cells}</td></tr>'
+        )
+    return (
+        "<h2>Why reps choose what they choose</h2>\n"
+        '<p class="sub">The strategies a median rep values most under each plan: its '
+        "certainty equivalent of pay (mean minus a risk charge and the felt cost of "
+        "overforecasting, in units of annual OTE) and the share of such reps who choose "
+        "it. Full table: strategy_ce.csv.</p>\n"
+        f"<table>{''.join(rows)}</table>"
+    )
+
+
+def _assumptions(result) -> str:
+    s = result.scenario
+    facts = [
+        (
+            "company",
+            f"{s.company.n_reps} AE seats, {s.company.n_csms} CSMs, "
+            f"{s.initial_book.customers} customers at the start",
+        ),
+        (
+            "horizon",
+            f"{s.company.months} months reported after {s.company.burn_in_months} "
+            "months of burn-in",
+        ),
+        (
+            "market",
+            f"{s.market.opportunities_per_rep_month:g} opportunities per rep per month, "
+            f"median need {_money(s.market.need_median)}/yr at list",
+        ),
+        ("behaviour", f"mode '{s.behavior.mode}'"),
+        ("finance", f"gross margin {100 * s.finance.gross_margin:.0f}%"),
+    ]
+    rows = "".join(
+        f'<tr><td class="name">{esc(k)}</td><td style="text-align:left">{esc(v)}</td></tr>'
+        for k, v in facts
+    )
+    plans = "".join(
+        f'<tr><td class="name">{esc(p.name)}</td><td>{_money(p.base_salary)}</td>'
+        f"<td>{_money(p.ote)}</td><td style='text-align:left'>"
+        f"{esc(', '.join(c.type for c in p.components))}</td>"
+        f"<td style='text-align:left'>{esc(p.description)}</td></tr>"
+        for p in s.plans
+    )
+    return (
+        "<h2>Key assumptions</h2>\n"
+        f"<table>{rows}</table>\n"
+        "<table><tr><th class='name'>plan</th><th>AE base</th><th>AE OTE</th>"
+        f"<th class='name'>components</th><th class='name'>description</th></tr>{plans}</table>"
+        "<p class='note'>Every other coefficient is in the scenario file and in "
+        "manifest.json.</p>"
+    )
+
+
+def _ote(check: pd.DataFrame) -> str:
+    rows = "".join(
+        f'<tr><td class="name">{esc(r.plan)}</td><td>{_money(r.ote)}</td>'
+        f"<td>{_money(r.payout_at_100)}</td><td>{_money(r.simulated_mean_pay)} "
+        f"<span class='ci'>[{_money(r.simulated_ci_low)}, "
+        f"{_money(r.simulated_ci_high)}]</span></td>"
+        f"<td>{r.simulated_over_payout_at_100:.2f}</td></tr>"
+        for r in check.itertuples()
+    )
+    return (
+        '<h2 id="ote">OTE check (AE, $/yr)</h2>\n'
+        "<table><tr><th class='name'>plan</th><th>stated OTE</th><th>plan pays at 100% "
+        "attainment</th><th>simulated mean pay, full-year reps [95% CI]</th>"
+        f"<th>simulated / at 100%</th></tr>{rows}</table>"
+    )
+
+
+def _method(result, analysis: RunAnalysis) -> str:
+    gain = analysis.crn_gain
+    crn = ""
+    if len(gain):
+        med = gain.groupby("metric", sort=False).variance_removed.median()
+        parts = ", ".join(f"{esc(m)} {100 * v:.0f}%" for m, v in med.items() if np.isfinite(v))
+        crn = (
+            "<p>Common random numbers removed this much of the variance of the differences "
+            f"(median over plans): {parts}.</p>"
+        )
+    precision = result.meta.get("precision")
+    stop = ""
+    if precision:
+        stop = (
+            f"<p>Convergence: target {100 * precision['target']:g}% relative CI half-width; "
+            f"{'met' if precision['met'] else 'not met'} with {precision['replications_used']:,} "
+            f"replications (limit {precision['max_replications']:,}); widest: "
+            f"{esc(precision['worst'])} at {100 * precision['worst_relative_half_width']:.2f}%.</p>"
+        )
+    return (
+        "<h2>How to read the numbers</h2>\n<div class='note'>"
+        "<p>Every plan is simulated on the same company-runs (the same opportunities, "
+        "customers and luck: common random numbers), so replication i of two plans is a "
+        "matched pair. A change is the mean of the paired differences with its Student-t "
+        "95% interval; relative changes use the delta-method interval for a ratio of means. "
+        "P(better) is the share of paired company-runs in which the plan beats the baseline "
+        "(ties count half).</p>"
+        f"{crn}{stop}</div>"
+    )
+
+
+def _footer(result, command: str | None) -> str:
+    try:
+        version = metadata.version("compsim")
+    except metadata.PackageNotFoundError:  # pragma: no cover
+        version = "unknown"
+    reproduce = f"<code>{esc(command)}</code>" if command else "sim.run(...) from Python"
+    return (
+        f"<footer>compsim {esc(version)} · scenario {esc(result.scenario.name)} · seed "
+        f"{result.seed} · {result.n_replications:,} replications · reproduce with "
+        f"{reproduce}</footer>"
+    )
