@@ -74,6 +74,7 @@ class Opportunities:
     close_month: np.ndarray
     offsets: np.ndarray  # (R, T + 1)
     by_close: np.ndarray = None
+    owner: np.ndarray = None  # replication x n_seats + seat
     close_offsets: np.ndarray = None
 
     def __len__(self) -> int:
@@ -143,6 +144,9 @@ def draw_market(scenario: Scenario, seed: int, replications) -> Market:
         **_stack_rows(opps, "replication seat fit u_ramp key close_month"), offsets=offsets
     )
     opportunities.index_close_months(n_months)
+    opportunities.owner = opportunities.replication.astype(np.int64) * scenario.company.n_reps + (
+        opportunities.seat
+    )
     return Market(
         seed=seed,
         replications=replications,

@@ -299,19 +299,19 @@ class BatchEngine:
     def _open_opportunities(self, k: int) -> None:
         opp = self.m.opportunities
         rows = opp.rows_of_month(k)
-        r, seat = opp.replication[rows], opp.seat[rows]
-        ramp = world.ramp_fraction(self.tenure, self.s.reps)
+        owner = opp.owner[rows]  # flat (replication, seat) index: 1-D takes are cheap
+        ramp = world.ramp_fraction(self.tenure, self.s.reps).ravel()
         b = self.behavior
-        exists = self.occupied[r, seat] & (opp.u_ramp[rows] < ramp[r, seat])
-        pursued = exists & (opp.fit[rows] >= b.fit_threshold[r, seat])
-        idx, r, seat = rows[pursued], r[pursued], seat[pursued]
-        n_pursued = np.bincount(r * self.S + seat, minlength=self.shape[0] * self.S)
-        load = world.workload(n_pursued.reshape(self.shape), self.s.reps.deal_capacity)
-        d = np.minimum(b.discount[r, seat], self.policies.max_discount)  # the deal desk's limit
-        o = b.overforecast[r, seat]
+        exists = self.occupied.ravel()[owner] & (opp.u_ramp[rows] < ramp[owner])
+        pursued = exists & (opp.fit[rows] >= b.fit_threshold.ravel()[owner])
+        idx, owner = rows[pursued], owner[pursued]
+        n_pursued = np.bincount(owner, minlength=self.shape[0] * self.S)
+        load = world.workload(n_pursued, self.s.reps.deal_capacity)
+        d = np.minimum(b.discount.ravel()[owner], self.policies.max_discount)  # the deal desk
+        o = b.overforecast.ravel()[owner]
         key = opp.key[idx]
         p_win = world.win_probability(
-            d, opp.fit[idx], self.traits["skill"][r, seat], o, load[r, seat], self.s.win
+            d, opp.fit[idx], self.traits["skill"].ravel()[owner], o, load[owner], self.s.win
         )
         self.pursued[idx] = True
         self.won[idx] = keyed_uniform(key, DRAW["u_win"]) < p_win
@@ -564,10 +564,12 @@ class BatchEngine:
             return None
         b, (R, S) = self.book, self.shape
         counter = DRAW["survey"] + 2 * (k // h.survey_every_months)
-        answers = b.active & (keyed_uniform(b.key, counter) < h.survey_response_rate)
-        satisfied = answers & (keyed_uniform(b.key, counter + 1) < b.health)
-        tally = lambda x: np.bincount(b.owner_key, weights=x, minlength=R * S).reshape(R, S)  # noqa: E731
-        return SurveyWave(tally(satisfied), tally(answers), h.survey_every_months)
+        ids = np.flatnonzero(b.active)
+        ids = ids[keyed_uniform(b.key[ids], counter) < h.survey_response_rate]  # respondents
+        satisfied = keyed_uniform(b.key[ids], counter + 1) < b.health[ids]
+        owner = b.owner_key[ids]
+        tally = lambda x: np.bincount(owner, weights=x, minlength=R * S).reshape(R, S)  # noqa: E731
+        return SurveyWave(tally(satisfied), tally(np.ones(len(ids))), h.survey_every_months)
 
     def _cohort(self, t: int) -> dict | None:
         """Close the annual cohort at each reported year end and open the next."""
@@ -600,7 +602,12 @@ class BatchEngine:
         months = np.asarray(months, dtype=_I)
         if len(months) == 0:
             return
-        first = int(months.min())
+        first, last = int(months.min()), int(months.max())
+        if last - first <= 1:  # the usual case (one term length, or 12 and 24 apart)
+            for month in {first, last}:
+                rows = months == month
+                table[month].append(tuple(p[rows] for p in payload))
+            return
         counts = np.bincount(months - first)
         order = np.argsort(months, kind="stable")
         bounds = np.cumsum(counts)
