@@ -128,13 +128,15 @@ class _TeamResult:
         return c.amount * payout_curve(result, c.target, c.threshold, c.cap)
 
 
-class TeamBonusAE(SeatComponent):
+class _TeamBonus:
     name = "team_bonus"
 
     def __init__(self, config):
-        super().__init__(config)
+        self.config = config
         self.result = _TeamResult(config)
 
+
+class TeamBonusAE(_TeamBonus, SeatComponent):
     def pay(self, ctx: PayContext) -> np.ndarray:
         payout = self.result.year_payout(ctx)
         if payout is None:
@@ -142,13 +144,7 @@ class TeamBonusAE(SeatComponent):
         return payout[:, None] * ctx.ledger.roster.occupied
 
 
-class TeamBonusCSM(CsmComponent):
-    name = "team_bonus"
-
-    def __init__(self, config):
-        super().__init__(config)
-        self.result = _TeamResult(config)
-
+class TeamBonusCSM(_TeamBonus, CsmComponent):
     def pay(self, ctx: PayContext) -> np.ndarray:
         payout = self.result.year_payout(ctx)
         if payout is None:
