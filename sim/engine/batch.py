@@ -455,10 +455,10 @@ class BatchEngine:
             rank = _rank_within(b.replication[self.queue], self.shape[0])
             start = rank < np.floor(credit)[b.replication[self.queue]]
             started, self.queue = self.queue[start], self.queue[~start]
-            b.time_to_value[started] = k - b.queued_month[started]  # the wait, for now
+            b.onboarding_wait[started] = k - b.queued_month[started]
             self._schedule(self.deploy_due, np.full(len(started), k + ob.duration_months), started)
         done = _concat_batches(self.deploy_due.pop(k, []), 1)[0].astype(_I)
-        wait = b.time_to_value[done]
+        wait = b.onboarding_wait[done]
         p = world.deployment_probability(b.fit[done], b.overforecast[done], wait, self.s.deployment)
         success = keyed_uniform(b.key[done], DRAW["u_deploy"]) < p
         b.deploy_state[done] = np.where(success, 1, 2)

@@ -27,6 +27,7 @@ COLUMNS: dict[str, type] = {
     "deploy_state": np.int8,  # 0 waiting or onboarding, 1 succeeded, 2 failed
     "queued_month": np.int32,
     "time_to_value": np.float64,  # months from close to go-live
+    "onboarding_wait": np.float64,  # months queued before onboarding started
     "key": np.uint64,  # the account's random key (see sim.streams)
     "pay_class": np.int8,  # 0 on time, 1 late, 2 never
     "first_paid_month": np.int32,  # month the first invoice is paid; -1: never
