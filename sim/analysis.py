@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import difflib
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -47,13 +47,40 @@ def mean_ci(values: np.ndarray, level: float = 0.95) -> tuple[float, float, floa
     return (mean, mean - half, mean + half, n)
 
 
+def proportion_ci(values: np.ndarray, level: float = 0.95) -> tuple[float, float, float, int]:
+    """Share of 1s among 0/1 values (NaN ignored) and its Wilson score interval, which
+    stays inside [0, 1] and keeps a width when no (or every) company-run hits."""
+    x = np.asarray(values, dtype=float)
+    x = x[~np.isnan(x)]
+    n = len(x)
+    if n == 0:
+        return (np.nan, np.nan, np.nan, 0)
+    p, z = float(x.mean()), float(stats.norm.ppf(0.5 + level / 2))
+    centre = (p + z**2 / (2 * n)) / (1 + z**2 / n)
+    half = z / (1 + z**2 / n) * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2))
+    low = 0.0 if p == 0 else max(centre - half, 0.0)
+    high = 1.0 if p == 1 else min(centre + half, 1.0)
+    return (p, low, high, n)
+
+
+def _is_probability(name: str) -> bool:
+    from sim.metrics import metric  # late: sim.metrics imports the plan library
+
+    try:
+        return metric(name).unit == "probability"
+    except KeyError:
+        return False
+
+
 def summarize(replications: pd.DataFrame, metrics: list[str]) -> pd.DataFrame:
-    """One row per plan and metric: mean, 95% CI, P10/P50/P90 and n."""
+    """One row per plan and metric: mean, 95% CI, P10/P50/P90 and n. A probability
+    metric (0/1 per company-run) gets the Wilson interval of its share."""
     rows = []
+    interval = {m: proportion_ci if _is_probability(m) else mean_ci for m in metrics}
     for plan, group in replications.groupby("plan", sort=False):
         for name in metrics:
             values = group[name].to_numpy(dtype=float)
-            mean, low, high, n = mean_ci(values)
+            mean, low, high, n = interval[name](values)
             finite = values[~np.isnan(values)]
             p10, p50, p90 = np.percentile(finite, [10, 50, 90]) if n else (np.nan,) * 3
             rows.append([plan, name, mean, low, high, p10, p50, p90, n])
@@ -396,6 +423,7 @@ class RunAnalysis:
     winners_losers: pd.DataFrame
     ote_check: pd.DataFrame
     crn_gain: pd.DataFrame
+    summary_by_year: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def analyze(result, baseline: str | None = None) -> RunAnalysis:
@@ -410,4 +438,5 @@ def analyze(result, baseline: str | None = None) -> RunAnalysis:
         winners_losers=result.winners_losers(base),
         ote_check=ote_check(result, summary),
         crn_gain=result.crn_gain(base),
+        summary_by_year=result.summary_by_year(),
     )

@@ -141,6 +141,53 @@ METRICS: tuple[Metric, ...] = (
         True,
         True,
     ),
+    Metric(
+        "comp_expense_ratio",
+        "fraction of revenue",
+        "comp_expense / revenue (comp cost ratio on the ASC 340-40 expense basis)",
+        False,
+    ),
+    Metric(
+        "seat_cost",
+        "$/yr",
+        "headcount cost of the seats beyond pay: filled AE seat-years x finance.ae_seat_cost "
+        "+ CSM-years x finance.csm_seat_cost",
+        False,
+    ),
+    Metric(
+        "operating_income",
+        "$/yr",
+        "revenue x (finance.gross_margin - finance.other_opex_share) - finance.other_opex_fixed "
+        "- seat_cost - comp_cost (cash basis)",
+        True,
+    ),
+    Metric(
+        "operating_margin",
+        "fraction of revenue",
+        "operating_income / revenue: gross margin less comp cost (cash), seat costs and "
+        "other operating costs",
+        True,
+    ),
+    Metric(
+        "operating_margin_expense",
+        "fraction of revenue",
+        "as operating_margin with comp on the expense basis (comp_expense instead of comp_cost)",
+        True,
+    ),
+    Metric(
+        "over_comp_limit",
+        "probability",
+        "1 if comp_cost_ratio > finance.comp_ratio_limit, else 0: its mean is "
+        "P(comp cost ratio over the limit)",
+        False,
+    ),
+    Metric(
+        "below_margin_floor",
+        "probability",
+        "1 if operating_margin < finance.margin_floor, else 0: its mean is "
+        "P(operating margin under the floor)",
+        False,
+    ),
 )
 
 METRIC_NAMES = tuple(m.name for m in METRICS)
@@ -163,24 +210,30 @@ def _ratio(num, den) -> np.ndarray:
         return np.where(den > 0, num / np.where(den > 0, den, 1), np.nan)
 
 
-class MetricsAccumulator:
-    """Sums what each metric needs, month by month, for R replications."""
+@dataclass(frozen=True)
+class Span:
+    """What a metric needs beyond the summed flows of a span of reported months (the
+    whole horizon, or one reported year)."""
 
-    def __init__(
-        self,
-        n_replications: int,
-        months: int,
-        gross_margin: float,
-        low_fit: float,
-        amortization_months: int = 48,
-    ):
+    years: float  # the span's length in years: flows are divided by it
+    ending_arr: np.ndarray  # (R,) ARR at the span's last month end
+    grr: np.ndarray  # (R,) the span's annual cohorts, averaged
+    nrr: np.ndarray
+    logo_churn: np.ndarray
+    amortized: np.ndarray  # (R,) capitalized commission expensed in the span, $
+
+
+class MetricsAccumulator:
+    """Sums what each metric needs, month by month, for R replications, per reported
+    year; the horizon's metrics and each year's come from the same formulas
+    (`evaluate`) applied to the horizon's sums and to the year's."""
+
+    def __init__(self, n_replications: int, months: int, finance, low_fit: float, n_csms: int):
         self.R, self.months = n_replications, months
-        self.gross_margin, self.low_fit = gross_margin, low_fit
-        self.amortization_months = amortization_months
+        self.finance, self.low_fit, self.n_csms = finance, low_fit, n_csms
         self.capitalized: list[np.ndarray] = []  # per simulated month, burn-in included
-        self.sums: dict[str, np.ndarray] = {}
-        self.by_component: dict[str, np.ndarray] = {}
-        self.grr: list[np.ndarray] = []
+        self.year_sums: list[dict[str, np.ndarray]] = []  # per reported year
+        self.grr: list[np.ndarray] = []  # per reported year with a closed cohort
         self.nrr: list[np.ndarray] = []
         self.churn: list[np.ndarray] = []
         self.arr_by_month = np.zeros((n_replications, months))
@@ -188,7 +241,8 @@ class MetricsAccumulator:
         self.years: list[dict[str, np.ndarray]] = []  # per reported year: rep-year records
 
     def _add(self, key: str, value) -> None:
-        self.sums[key] = self.sums.get(key, 0.0) + value
+        sums = self.year_sums[-1]
+        sums[key] = sums.get(key, 0.0) + value
 
     def observe(self, ledger: MonthLedger, pay: Payslip) -> None:
         """Record one month; only reported months (not burn-in) count in the metrics."""
@@ -196,6 +250,8 @@ class MetricsAccumulator:
         self.capitalized.append(capitalized)
         if ledger.month < 0:
             return
+        if ledger.month % MONTHS_PER_YEAR == 0:
+            self.year_sums.append({})
         R, deals = self.R, ledger.deals
         self._add("expensed_as_paid", pay.total - capitalized)
         for name in ("clawbacks_recovered", "holdback_forfeited"):
@@ -218,9 +274,10 @@ class MetricsAccumulator:
             self._add("csat_n", ledger.survey.responses.sum(axis=1))
         self._add("comp", pay.total)
         for name, amount in pay.by_component.items():
-            self.by_component[name] = self.by_component.get(name, 0.0) + amount
+            self._add(f"component_{name}", amount)
         roster = ledger.roster
         self._add("seat_months", roster.occupied.sum(axis=1))
+        self._add("csm_months", np.full(R, float(self.n_csms)))
         if ledger.strategy is not None:
             for lever in ("discount", "overforecast", "fit_threshold"):
                 self._add(f"chosen_{lever}", (ledger.strategy[lever] * roster.occupied).sum(1))
@@ -253,18 +310,64 @@ class MetricsAccumulator:
         self.arr_by_month[:, ledger.month] = ledger.arr
 
     def results(self) -> dict[str, np.ndarray]:
-        s, years = self.sums, self.months / MONTHS_PER_YEAR
+        """Every metric per replication over the reported horizon."""
+        span = Span(
+            years=self.months / MONTHS_PER_YEAR,
+            ending_arr=self.arr_by_month[:, -1].copy(),
+            grr=_mean_over_years(self.grr, self.R),
+            nrr=_mean_over_years(self.nrr, self.R),
+            logo_churn=_mean_over_years(self.churn, self.R),
+            amortized=self._amortized_by_month().sum(axis=0),
+        )
+        return self.evaluate(_merge(self.year_sums), span)
+
+    def results_by_year(self) -> dict[str, np.ndarray]:
+        """Every metric per replication and reported year, arrays shaped (R, years);
+        flows per year of the year's own length (a last partial year is annualized)."""
+        amortized = self._amortized_by_month()
+        per_year = []
+        for y, sums in enumerate(self.year_sums):
+            first, last = y * MONTHS_PER_YEAR, min((y + 1) * MONTHS_PER_YEAR, self.months)
+            span = Span(
+                years=(last - first) / MONTHS_PER_YEAR,
+                ending_arr=self.arr_by_month[:, last - 1].copy(),
+                grr=_nth(self.grr, y, self.R),
+                nrr=_nth(self.nrr, y, self.R),
+                logo_churn=_nth(self.churn, y, self.R),
+                amortized=amortized[first:last].sum(axis=0),
+            )
+            per_year.append(self.evaluate(sums, span))
+        names = list(dict.fromkeys(n for year in per_year for n in year))
+        nan = np.full(self.R, np.nan)
+        return {n: np.stack([year.get(n, nan) for year in per_year], axis=1) for n in names}
+
+    def evaluate(self, s: dict[str, np.ndarray], span: Span) -> dict[str, np.ndarray]:
+        """The metric definitions: every metric from a span's sums."""
         zeros = np.zeros(self.R)
         get = lambda k: s.get(k, zeros)  # noqa: E731
-        comp_ratio = _ratio(get("comp"), get("revenue"))
+        fin, years = self.finance, span.years
+        revenue = get("revenue")
+        comp_ratio = _ratio(get("comp"), revenue)
+        comp_expense = get("expensed_as_paid") + span.amortized
+        seat_cost = (
+            get("seat_months") * fin.ae_seat_cost + get("csm_months") * fin.csm_seat_cost
+        ) / MONTHS_PER_YEAR
+        # Operating income before sales comp: gross profit less seat costs and other
+        # operating costs (a share of revenue plus a fixed amount per year).
+        before_comp = (
+            (fin.gross_margin - fin.other_opex_share) * revenue
+            - seat_cost
+            - fin.other_opex_fixed * years
+        )
+        operating_margin = _ratio(before_comp - get("comp"), revenue)
         out = {
             "new_arr": get("new_arr") / years,
             "new_logos": get("new_logos") / years,
-            "revenue": get("revenue") / years,
-            "ending_arr": self.arr_by_month[:, -1].copy(),
-            "grr": _mean_over_years(self.grr, self.R),
-            "nrr": _mean_over_years(self.nrr, self.R),
-            "logo_churn": _mean_over_years(self.churn, self.R),
+            "revenue": revenue / years,
+            "ending_arr": span.ending_arr,
+            "grr": span.grr,
+            "nrr": span.nrr,
+            "logo_churn": span.logo_churn,
             "win_rate": _ratio(get("new_logos"), get("pursued")),
             "avg_discount": _ratio(get("discount"), get("new_logos")),
             "overforecast_gap": 1.0 - _ratio(get("fy_realized"), get("fy_booked")),
@@ -273,7 +376,8 @@ class MetricsAccumulator:
             "csat": _ratio(get("csat_yes"), get("csat_n")),
             "comp_cost": get("comp") / years,
             "comp_cost_ratio": comp_ratio,
-            "comp_expense": (get("expensed_as_paid") + self._amortized()) / years,
+            "comp_expense": comp_expense / years,
+            "comp_expense_ratio": _ratio(comp_expense, revenue),
             "clawbacks_recovered": get("clawbacks_recovered") / years,
             "holdback_forfeited": get("holdback_forfeited") / years,
             "share_at_quota": _ratio(get("at_quota"), get("full_years")),
@@ -283,10 +387,17 @@ class MetricsAccumulator:
             "chosen_fit_threshold": _ratio(get("chosen_fit_threshold"), get("seat_months")),
             "quarter_end_share": _ratio(get("quarter_end_deals"), get("new_logos")),
             "rep_attrition": _ratio(get("quits"), get("seat_months")) * MONTHS_PER_YEAR,
-            "margin_after_comp": self.gross_margin - comp_ratio,
+            "margin_after_comp": fin.gross_margin - comp_ratio,
+            "seat_cost": seat_cost / years,
+            "operating_income": (before_comp - get("comp")) / years,
+            "operating_margin": operating_margin,
+            "operating_margin_expense": _ratio(before_comp - comp_expense, revenue),
+            "over_comp_limit": _exceeds(comp_ratio, fin.comp_ratio_limit),
+            "below_margin_floor": _exceeds(-operating_margin, -fin.margin_floor),
         }
-        for name, total in self.by_component.items():
-            out[f"comp_cost_{name}"] = np.asarray(total, float) / years
+        for key in s:
+            if key.startswith("component_"):
+                out[f"comp_cost_{key[10:]}"] = np.asarray(s[key], float) / years
         for key in sorted(k for k in s if k.startswith("role_")):
             out[f"comp_cost_{key}"] = s[key] / years
         return out
@@ -299,18 +410,38 @@ class MetricsAccumulator:
             return {k: np.zeros((self.R, 0, 0)) for k in keys}
         return {k: np.stack([y[k] for y in self.years], axis=1) for k in keys}
 
-    def _amortized(self) -> np.ndarray:
-        """Amortization expense recognized in the reported months: each month's
-        capitalized commissions spread evenly over the next L months. Months before
-        the simulation starts are assumed to have capitalized the average of its first
-        year (a going concern has a commission asset already)."""
+    def _amortized_by_month(self) -> np.ndarray:
+        """Amortization expense recognized in each reported month, (months, R): each
+        month's capitalized commissions spread evenly over the next L months. Months
+        before the simulation starts are assumed to have capitalized the average of its
+        first year (a going concern has a commission asset already)."""
         caps = np.vstack(self.capitalized)  # (simulated months, R)
-        L = self.amortization_months
+        L = self.finance.commission_amortization_months
         backfill = caps[: min(12, len(caps))].mean(axis=0)
         padded = np.vstack([np.repeat(backfill[None], L - 1, axis=0), caps])
         window = np.cumsum(padded, axis=0)
         window = window[L - 1 :] - np.vstack([np.zeros((1, self.R)), window[:-L]])
-        return window[-self.months :].sum(axis=0) / L
+        return window[-self.months :] / L
+
+
+def _merge(year_sums: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
+    """The horizon's sums: every year's added up, keys in first-seen order."""
+    total: dict[str, np.ndarray] = {}
+    for sums in year_sums:
+        for key, value in sums.items():
+            total[key] = total.get(key, 0.0) + value
+    return total
+
+
+def _exceeds(value: np.ndarray, limit: float) -> np.ndarray:
+    """1.0 where `value` is above `limit`, 0.0 where not, NaN where undefined: its mean
+    over replications is the probability of exceeding the limit."""
+    return np.where(np.isnan(value), np.nan, (value > limit) * 1.0)
+
+
+def _nth(values: list[np.ndarray], year: int, R: int) -> np.ndarray:
+    """The year's cohort value (NaN for a last partial year, whose cohort never closes)."""
+    return values[year] if year < len(values) else np.full(R, np.nan)
 
 
 def _mean_over_years(values: list[np.ndarray], R: int) -> np.ndarray:

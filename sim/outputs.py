@@ -1,7 +1,8 @@
 """Writing a run's files atomically: a folder either holds a whole result or none.
 
-A run's folder holds summary.csv, replications.csv, comparison.csv,
-winners_losers.csv, ote_check.csv, report.html, manifest.json and, on request,
+A run's folder holds summary.csv, replications.csv, by_year.csv,
+summary_by_year.csv, comparison.csv, winners_losers.csv, ote_check.csv,
+report.html, manifest.json and, on request,
 results.xlsx (the same tables as sheets, for FP&A).
 
 Files are written into a fresh temporary folder beside the target and swapped in
@@ -92,6 +93,9 @@ def tables(result: RunResult, analysis: RunAnalysis) -> dict[str, pd.DataFrame]:
     strategies = result.strategy_table()
     if len(strategies):
         out["strategy_ce"] = strategies
+    if not result.by_year.empty:
+        out["by_year"] = result.by_year
+        out["summary_by_year"] = analysis.summary_by_year
     return out
 
 

@@ -21,6 +21,7 @@ from joblib import Parallel, delayed
 from tqdm import tqdm
 
 from sim.analysis import (
+    SUMMARY_COLUMNS,
     compare,
     crn_gain,
     precision_met,
@@ -50,6 +51,7 @@ class RunResult:
     meta: dict = field(default_factory=dict)
     baseline: str | None = None  # the plan others are compared with (None: the first)
     strategy_ce: dict[str, pd.DataFrame] = field(default_factory=dict)  # plan -> median rep
+    by_year: pd.DataFrame = field(default_factory=pd.DataFrame)  # a row per plan, rep, year
 
     def strategy_table(self) -> pd.DataFrame:
         """Each plan's strategies with the certainty equivalent they give a median rep
@@ -84,6 +86,20 @@ class RunResult:
     def summary(self) -> pd.DataFrame:
         """Per plan and metric: mean, 95% CI, P10/P50/P90 and n."""
         return summarize(self.replications, self.metrics)
+
+    def summary_by_year(self) -> pd.DataFrame:
+        """Per plan, reported year (1, 2, ...) and metric: mean, 95% CI, P10/P50/P90, n."""
+        if self.by_year.empty:
+            return pd.DataFrame(columns=["plan", "year", *SUMMARY_COLUMNS[1:]])
+        metrics = [c for c in self.by_year.columns if c not in ("plan", "replication", "year")]
+        parts = [
+            summarize(rows, metrics).assign(year=year)
+            for year, rows in self.by_year.groupby("year", sort=True)
+        ]
+        table = pd.concat(parts, ignore_index=True)
+        rank = table.plan.map({p: i for i, p in enumerate(self.plans)})
+        table = table.assign(rank=rank).sort_values(["rank", "year"], kind="stable")
+        return table[["plan", "year", *SUMMARY_COLUMNS[1:]]].reset_index(drop=True)
 
     def baseline_plan(self, baseline: str | None = None) -> str:
         """`baseline` if given (it must be a plan), else the run's baseline or first plan."""
@@ -174,6 +190,7 @@ def run(
         wall,
         baseline=baseline,
         strategy_ce=collector.strategy_ce(),
+        by_year=collector.by_year(used),
     )
     if rule is not None:
         result.meta["precision"] = _precision_record(result, rule, met=stop is not None)
@@ -221,6 +238,19 @@ def run_chunk(scenario: Scenario, seed: int, replications: np.ndarray):
     return replications, {p.name: simulate_plan(scenario, p, market) for p in scenario.plans}
 
 
+def _stack(metrics: list[dict[str, np.ndarray]], sizes: list[int]) -> dict[str, np.ndarray]:
+    """Join chunks' metric arrays end to end, in the metric list's order; a metric a
+    chunk lacks is NaN there."""
+    names = list(dict.fromkeys(m for part in metrics for m in part))
+    ordered = [m for m in METRIC_NAMES if m in names] + [m for m in names if m not in METRIC_NAMES]
+    return {
+        name: np.concatenate(
+            [part.get(name, np.full(n, np.nan)) for part, n in zip(metrics, sizes, strict=True)]
+        )
+        for name in ordered
+    }
+
+
 class _Collector:
     """Keeps chunk results by chunk index, whatever order chunks finish in, and
     assembles the first k chunks (in replication order) on request."""
@@ -248,19 +278,32 @@ class _Collector:
     def _plan_rows(self, plan: str, parts: list[dict]) -> pd.DataFrame:
         outcomes = [part[plan] for part in parts]
         sizes = [len(o.arr_by_month) for o in outcomes]
-        names = list(dict.fromkeys(m for o in outcomes for m in o.metrics))
-        ordered = [m for m in METRIC_NAMES if m in names] + [
-            m for m in names if m not in METRIC_NAMES
-        ]
         columns = {"plan": plan, "replication": np.arange(sum(sizes))}
-        for name in ordered:
-            columns[name] = np.concatenate(
-                [
-                    o.metrics.get(name, np.full(n, np.nan))
-                    for o, n in zip(outcomes, sizes, strict=True)
-                ]
-            )
-        return pd.DataFrame(columns)
+        return pd.DataFrame(columns | _stack([o.metrics for o in outcomes], sizes))
+
+    def by_year(self, k: int) -> pd.DataFrame:
+        """Every metric per plan, replication and reported year (1, 2, ...) of the
+        first k chunks."""
+        frames = []
+        for plan in self.plans:
+            outcomes = [part[plan] for part in self._first(k)]
+            sizes = [len(o.arr_by_month) for o in outcomes]
+            n_years = max((v.shape[1] for o in outcomes for v in o.by_year.values()), default=0)
+            if n_years == 0:
+                continue
+            flat = [{m: v.reshape(-1) for m, v in o.by_year.items()} for o in outcomes]
+            columns = {
+                "plan": plan,
+                "replication": np.repeat(np.arange(sum(sizes)), n_years),
+                "year": np.tile(np.arange(1, n_years + 1), sum(sizes)),
+            }
+            frames.append(pd.DataFrame(columns | _stack(flat, [n * n_years for n in sizes])))
+        if not frames:
+            return pd.DataFrame()
+        table = pd.concat(frames, ignore_index=True)
+        comp = [c for c in table.columns if c.startswith("comp_cost_") and c != "comp_cost_ratio"]
+        table[comp] = table[comp].fillna(0.0)
+        return table
 
     def strategy_ce(self) -> dict[str, pd.DataFrame]:
         """The plans' median-rep strategy tables (every chunk computes the same ones)."""

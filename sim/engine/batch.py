@@ -32,12 +32,14 @@ _I = np.int64
 
 class PlanOutcome:
     """What one plan produced on one chunk: metrics per replication, ARR by month,
-    each rep-year's pay, skill and attainment (arrays shaped (R, years, S)), and the
-    certainty equivalents the plan offers a median rep (qbr mode, else None)."""
+    each rep-year's pay, skill and attainment (arrays shaped (R, years, S)), the
+    certainty equivalents the plan offers a median rep (qbr mode, else None), and
+    every metric per reported year (arrays shaped (R, years))."""
 
-    def __init__(self, metrics, arr_by_month, rep_years, strategy_ce=None):
+    def __init__(self, metrics, arr_by_month, rep_years, strategy_ce=None, by_year=None):
         self.metrics, self.arr_by_month, self.rep_years = metrics, arr_by_month, rep_years
         self.strategy_ce = strategy_ce
+        self.by_year = by_year or {}
 
 
 class BatchEngine:
@@ -55,9 +57,9 @@ class BatchEngine:
         self.metrics = MetricsAccumulator(
             R,
             scenario.company.months,
-            scenario.finance.gross_margin,
+            scenario.finance,
             scenario.market.low_fit_cutoff,
-            scenario.finance.commission_amortization_months,
+            scenario.company.n_csms,
         )
         n_opps = len(market.opportunities)
         self.pursued = np.zeros(n_opps, dtype=bool)  # per opportunity: the rep's decision
@@ -191,9 +193,8 @@ class BatchEngine:
     def run(self) -> PlanOutcome:
         for k in range(self.T):
             self.step(k)
-        return PlanOutcome(
-            self.metrics.results(), self.metrics.arr_by_month, self.metrics.rep_years()
-        )
+        m = self.metrics
+        return PlanOutcome(m.results(), m.arr_by_month, m.rep_years(), by_year=m.results_by_year())
 
     def step(self, k: int) -> MonthLedger:
         t = k - self.burn_in

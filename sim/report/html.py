@@ -19,6 +19,7 @@ import pandas as pd
 from sim.analysis import RunAnalysis
 from sim.metrics import HEADLINE, metric
 from sim.report import plots
+from sim.report.finance import finance_section
 from sim.report.journey import CAPTION as OWNERSHIP_CAPTION
 from sim.report.journey import ownership_matrix
 from sim.report.narrative import ANSWER_METRICS, describe, plan_changes, verdict_counts
@@ -52,6 +53,7 @@ def render_report(result, analysis: RunAnalysis, command: str | None = None) -> 
         _header(result, analysis),
         _answer(result, analysis),
         _headline_table(analysis),
+        finance_section(result, analysis),
         *figures,
         _why(result),
         _assumptions(result),

@@ -240,6 +240,38 @@ class Finance(Section):
         "expected customer life over which commissions are expensed (ASC 340-40)",
         ge=1,
     )
+    other_opex_share: float = param(
+        0.45,
+        "fraction of revenue",
+        "operating costs other than sales comp and seat costs (R&D, G&A, marketing)",
+        ge=0,
+        le=5,
+    )
+    other_opex_fixed: float = param(
+        0.0, "$/yr", "operating costs other than sales comp that do not scale with revenue", ge=0
+    )
+    ae_seat_cost: float = param(
+        30_000.0,
+        "$/yr per filled AE seat",
+        "headcount cost of an AE beyond pay: payroll taxes, benefits, tools, travel",
+        ge=0,
+    )
+    csm_seat_cost: float = param(
+        25_000.0, "$/yr per CSM", "headcount cost of a CSM beyond pay", ge=0
+    )
+    comp_ratio_limit: float = param(
+        0.10,
+        "fraction of revenue",
+        "comp cost ratio FP&A budgets to: over_comp_limit marks company-runs above it",
+        ge=0,
+    )
+    margin_floor: float = param(
+        0.15,
+        "fraction of revenue",
+        "operating margin FP&A must keep: below_margin_floor marks company-runs under it",
+        ge=-5,
+        le=1,
+    )
 
 
 class Strategy(Section):
