@@ -10,71 +10,17 @@ A new plan variant is a file, not code: every component below is a table in
 
 from __future__ import annotations
 
-from typing import Annotated
-
 from pydantic import Field, model_validator
 
 from sim.params import Section, param
-from sim.plans.bonuses import SpiffConfig, TeamBonusConfig
-from sim.plans.bookings import BookingsCommissionConfig, LogoBonusConfig
-from sim.plans.clawback import ClawbackConfig
-from sim.plans.csat import CsatModifierConfig
-from sim.plans.csm import ExpansionCommissionConfig, GrrBonusConfig
-from sim.plans.draw import DrawConfig
-from sim.plans.forecast import ForecastAccuracyConfig
-from sim.plans.multipliers import DiscountAdjustedRateConfig, FitMultiplierConfig
 from sim.plans.policies import Policies
 from sim.plans.quota import Quota
-from sim.plans.renewal import RenewalCommissionConfig
-from sim.plans.revenue import RevenueCommissionConfig
-from sim.plans.timing import DeploymentHoldbackConfig, PayWhenPaidConfig
+from sim.plans.registry import REGISTRY, component_configs, component_types, config_union
 
-COMPONENT_CONFIGS = (
-    BookingsCommissionConfig,
-    RevenueCommissionConfig,
-    DeploymentHoldbackConfig,
-    ClawbackConfig,
-    RenewalCommissionConfig,
-    DiscountAdjustedRateConfig,
-    FitMultiplierConfig,
-    CsatModifierConfig,
-    LogoBonusConfig,
-    SpiffConfig,
-    ForecastAccuracyConfig,
-    DrawConfig,
-    PayWhenPaidConfig,
-    GrrBonusConfig,
-    ExpansionCommissionConfig,
-    TeamBonusConfig,
-)
-ComponentConfig = Annotated[
-    BookingsCommissionConfig
-    | RevenueCommissionConfig
-    | DeploymentHoldbackConfig
-    | ClawbackConfig
-    | RenewalCommissionConfig
-    | DiscountAdjustedRateConfig
-    | FitMultiplierConfig
-    | CsatModifierConfig
-    | LogoBonusConfig
-    | SpiffConfig
-    | ForecastAccuracyConfig
-    | DrawConfig
-    | PayWhenPaidConfig
-    | GrrBonusConfig
-    | ExpansionCommissionConfig
-    | TeamBonusConfig,
-    Field(discriminator="type"),
-]
-COMPONENT_TYPES = tuple(c.model_fields["type"].annotation.__args__[0] for c in COMPONENT_CONFIGS)
-_ONCE = (
-    "deployment_holdback",
-    "pay_when_paid",
-    "clawback",
-    "draw",
-    "discount_adjusted_rate",
-    "fit_multiplier",
-)
+COMPONENT_CONFIGS = component_configs()
+COMPONENT_TYPES = component_types()
+AnyComponentConfig = config_union()
+MONTHS_PER_YEAR = 12
 
 
 class Plan(Section):
@@ -90,8 +36,8 @@ class Plan(Section):
     csm_base_salary: float = param(85_000.0, "$/yr", "CSM base salary", ge=0)
     quota: Quota = Quota()
     policies: Policies = Policies()
-    components: list[ComponentConfig] = Field(
-        default_factory=lambda: [BookingsCommissionConfig(type="bookings_commission")],
+    components: list[AnyComponentConfig] = Field(
+        default_factory=lambda: [REGISTRY["bookings_commission"](type="bookings_commission")],
         description="pay components, each a table with a `type`",
     )
 
@@ -100,11 +46,12 @@ class Plan(Section):
         if self.base_salary > self.ote:
             raise ValueError(f"base_salary ({self.base_salary:g}) exceeds ote ({self.ote:g})")
         types = [c.type for c in self.components]
-        for kind in _ONCE:
+        once = [kind for kind, config in REGISTRY.items() if config.once]
+        for kind in once:
             if types.count(kind) > 1:
                 raise ValueError(f"component '{kind}' appears more than once")
-        names = [c.name if c.type == "spiff" else c.type for c in self.components]
-        repeated = {n for n in names if names.count(n) > 1 and n not in _ONCE}
+        names = [c.line for c in self.components]
+        repeated = {n for n in names if names.count(n) > 1 and n not in once}
         if repeated:
             raise ValueError(f"give repeated components distinct names: {sorted(repeated)}")
         return self
@@ -119,3 +66,32 @@ class Plan(Section):
 
     def component(self, kind: str):
         return next((c for c in self.components if c.type == kind), None)
+
+
+def scale_variable_pay(plan: Plan, factor: float) -> Plan:
+    """The same plan design with `factor` x the variable pay: every component's
+    `variable_pay` settings (rates, bonus amounts, draws) are multiplied by `factor`,
+    and so is target variable pay (OTE = base + factor x (OTE - base)), so that the
+    variable cap and pay stated as a share of target keep their meaning. Base
+    salaries, quota, tiers, windows and policies do not change: a quota set as a
+    multiple of OTE is pinned to its dollar amount first. Raises ValueError if a
+    scaled setting leaves its allowed range (a rate above 1)."""
+    if factor < 0:
+        raise ValueError(f"factor must be non-negative, got {factor}")
+    data = plan.model_dump(by_alias=True)
+    data["ote"] = plan.base_salary + factor * plan.target_variable
+    data["quota"]["amount"] = plan.annual_quota
+    data["components"] = [c.scaled(factor).model_dump(by_alias=True) for c in plan.components]
+    return Plan.model_validate(data)
+
+
+def plan_tail_months(plan: Plan) -> int:
+    """The longest tail of the plan, in months: the most any component's pay (or
+    recovery) lags the events it pays on (revenue-commission months, holdback and
+    clawback windows, deferrals, bonus periods), and 12 when the quota ratchets
+    (next year's quota depends on this year's result). A warm-up at least this long
+    (plus the world's own tails: contract terms, ramp) puts the plan in steady state."""
+    tails = [c.tail_months() for c in plan.components]
+    if plan.quota.ratchet_up > 0 or plan.quota.ratchet_down > 0:
+        tails.append(MONTHS_PER_YEAR)
+    return max(tails, default=0)

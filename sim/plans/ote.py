@@ -11,7 +11,9 @@ Assumptions at "100% attainment": the rep books exactly its annual quota in ACV,
 evenly over the periods; deal multipliers are 1; held pay is released in full;
 revenue commission is paid on revenue equal to booked ACV; CSAT and forecast
 pay are at target. Pay that does not depend on attainment (renewal commission,
-SPIFFs) is not included.
+SPIFFs) is not included. Each component states its own part (`ote_pay` in its
+file under `sim/plans/components/`); this module supplies the assumptions
+(`OteBasis`) and applies the plan's variable cap.
 """
 
 from __future__ import annotations
@@ -20,15 +22,13 @@ import math
 
 from sim import world
 from sim.params import mean_of
+from sim.plans.base import OteBasis
 from sim.plans.config import Plan
-from sim.plans.quota import earned_multiple
-
-MONTHS_PER_YEAR = 12
+from sim.plans.quota import PERIOD_MONTHS, earned_multiple
 
 
-def payout_at_attainment(plan: Plan, scenario, attainment: float = 1.0) -> dict[str, float]:
-    """Annual AE pay by line at the given attainment, $/yr."""
-    quota = plan.annual_quota
+def ote_basis(plan: Plan, scenario, attainment: float = 1.0) -> OteBasis:
+    """What the plan's arithmetic assumes at `attainment` of the annual quota."""
     market, strategy = scenario.market, scenario.strategy
     share_24 = float(world.two_year_term_probability(mean_of(strategy.discount), market))
     mean_acv = (
@@ -37,25 +37,25 @@ def payout_at_attainment(plan: Plan, scenario, attainment: float = 1.0) -> dict[
         * (1 + mean_of(strategy.overforecast))
         * (1 - mean_of(strategy.discount))
     )
-    tiers = float(earned_multiple(attainment, plan.quota)) / max(attainment, 1e-12)
-    credit = attainment * quota
+    return OteBasis(
+        attainment=attainment,
+        credit=attainment * plan.annual_quota,
+        tier_factor=float(earned_multiple(attainment, plan.quota)) / max(attainment, 1e-12),
+        two_year_share=share_24,
+        mean_acv=mean_acv,
+        target_variable=plan.target_variable,
+        period_months=PERIOD_MONTHS[plan.quota.period],
+    )
+
+
+def payout_at_attainment(plan: Plan, scenario, attainment: float = 1.0) -> dict[str, float]:
+    """Annual AE pay by line at the given attainment, $/yr."""
+    basis = ote_basis(plan, scenario, attainment)
     lines = {"base_salary": plan.base_salary}
     for c in plan.components:
-        if c.type == "bookings_commission":
-            basis = {"acv": 1.0, "first_year": 1.0, "tcv": 1.0 + share_24}[c.basis]
-            multi_year = 1.0 + share_24 * (c.multi_year_multiplier - 1.0)
-            scale = tiers if c.accelerated else 1.0
-            lines[c.type] = c.rate * credit * basis * multi_year * scale
-        elif c.type == "logo_bonus":
-            lines[c.type] = c.amount * credit / mean_acv
-        elif c.type == "revenue_commission":
-            lines[c.type] = c.rate * credit * min(c.months, MONTHS_PER_YEAR) / MONTHS_PER_YEAR
-        elif c.type == "forecast_accuracy":
-            lines[c.type] = c.target_bonus
-        elif c.type == "csat_modifier" and c.mode == "share_of_target":
-            lines[c.type] = c.share * plan.target_variable
-        elif c.type == "team_bonus" and c.role == "ae":
-            lines[c.type] = c.amount
+        pay = c.ote_pay(basis)
+        if pay:
+            lines[c.line] = lines.get(c.line, 0.0) + pay
     if plan.variable_cap is not None:
         variable = sum(v for k, v in lines.items() if k != "base_salary")
         cap = plan.variable_cap * plan.target_variable

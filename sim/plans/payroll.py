@@ -24,15 +24,13 @@ from sim.plans.base import (
     DealComponent,
     DealMultiplier,
     PayContext,
+    Recovery,
     SeatComponent,
+    Timing,
     seat_sum,
 )
-from sim.plans.clawback import Clawback
 from sim.plans.config import Plan
 from sim.plans.quota import QuotaTracker
-from sim.plans.timing import DeploymentHoldback, PayWhenPaid
-
-CAPITALIZED = ("bookings_commission", "logo_bonus", "renewal_commission")
 
 
 @dataclass(slots=True)
@@ -57,22 +55,17 @@ class Payroll:
     def __init__(self, plan: Plan, shape: tuple[int, int], n_csms: int):
         self.plan, self.shape, self.n_csms = plan, shape, n_csms
         self.quota = QuotaTracker(plan.quota, plan.ote, shape)
-        parts = []
-        for config in plan.components:
-            if config.type == "renewal_commission":
-                built = config.build(roles=plan.policies.renewal_credit)
-            else:
-                built = config.build()
-            parts += built if isinstance(built, list) else [built]
+        parts = [part for config in plan.components for part in config.build(plan)]
         pick = lambda kind: [p for p in parts if isinstance(p, kind)]  # noqa: E731
         self.deal_components = pick(DealComponent)
         self.multipliers = pick(DealMultiplier)
         self.seat_components = pick(SeatComponent)
         self.csm_components = pick(CsmComponent)
         self.adjusters = pick(Adjuster)
-        self.holdback = next(iter(pick(DeploymentHoldback)), None)
-        self.pay_when_paid = next(iter(pick(PayWhenPaid)), None)
-        self.clawback = next(iter(pick(Clawback)), None)
+        self.timings = pick(Timing)
+        self.clawback = next(iter(pick(Recovery)), None)
+        # FP&A capitalizes commissions that win or renew contracts, net of clawbacks
+        self.capitalized = tuple(dict.fromkeys(c.line for c in plan.components if c.capitalized))
         self.escrow = esc.Escrow()
         self.paid_on_customer = np.zeros(0)  # deal pay received on each customer, $
         self.balance = np.zeros(shape)  # negative: owed back by the rep
@@ -143,10 +136,8 @@ class Payroll:
             by_component[name] = by_component.get(name, 0.0) + amount.sum(axis=1)
         for name, amount in (*csm_lines.items(), *self._leaver_lines.items()):
             by_component[name] = by_component.get(name, 0.0) + amount
-        # FP&A capitalizes commissions that win or renew contracts, net of clawbacks
         events["capitalized"] = sum(
-            (by_component[n] for n in (*CAPITALIZED, "clawback") if n in by_component),
-            np.zeros(R),
+            (by_component[n] for n in self.capitalized if n in by_component), np.zeros(R)
         )
         leavers = events["paid_to_leavers"]
         by_component["balance_carried"] = (paid - owed).sum(axis=1)
@@ -202,23 +193,17 @@ class Payroll:
 
     def _hold(self, ctx: PayContext, earned, index: int, component: DealComponent):
         """Split a component's deal earnings into what is paid now and what is held."""
-        k = ctx.ledger.index
-        escrow = self.escrow
-        if self.holdback is not None:
-            h = self.holdback.config
-            escrow.hold(
-                ctx, earned * h.share, index, esc.DEPLOY, k, k + h.window_months, h.leaver == "pay"
-            )
-            earned = earned * (1.0 - h.share)
+        for timing in self.timings:
+            if timing.before_deferral:
+                earned = timing.hold(ctx, self.escrow, earned, index)
         deferred = earned * (1.0 - component.paid_at_booking)
         if deferred.any():
-            due = k + component.deferred_months
-            escrow.hold(ctx, deferred, index, esc.DEFERRED, due, due, False)
+            due = ctx.ledger.index + component.deferred_months
+            self.escrow.hold(ctx, deferred, index, esc.DEFERRED, due, due, False)
         now = earned * component.paid_at_booking
-        if self.pay_when_paid is not None:
-            p = self.pay_when_paid.config
-            escrow.hold(ctx, now, index, esc.INVOICE, k, k + p.expiry_months, p.leaver == "pay")
-            now = np.zeros_like(now)
+        for timing in self.timings:
+            if not timing.before_deferral:
+                now = timing.hold(ctx, self.escrow, now, index)
         return now
 
     def _escrow(self, ctx: PayContext, add, events) -> None:

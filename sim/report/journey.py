@@ -11,36 +11,18 @@ is left out. The onboarding and support teams are paid by no plan.
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
-STAGES = ("conversion", "onboarding", "first use", "adoption", "renewal", "expansion")
-ROLES = ("AE", "CSM", "onboarding", "support")
-NOT_STAGED = ("base_salary", "csm_base_salary", "draw", "balance_carried")
+from sim.plans.base import DEAL_CELLS, ROLES, STAGES
+from sim.plans.registry import REGISTRY
 
-# component type -> the (role, stage) cells it pays for
-FIXED_CELLS: dict[str, list[tuple[str, str]]] = {
-    "revenue_commission": [("AE", "first use"), ("AE", "adoption")],
-    "csat_modifier": [("AE", "adoption")],
-    "forecast_accuracy": [("AE", "conversion")],
-    "grr_bonus": [("CSM", "renewal")],
-    "expansion_commission": [("CSM", "expansion")],
-}
-SPIFF_CELLS = {
-    "deals": [("AE", "conversion")],
-    "acv": [("AE", "conversion")],
-    "successful_deployments": [("AE", "onboarding")],
-    "renewed_arr": [("AE", "renewal")],
-}
-TEAM_BONUS_STAGES = {
-    "new_arr": ["conversion"],
-    "revenue": ["first use", "adoption"],
-    "grr": ["renewal"],
-    "nrr": ["renewal", "expansion"],
-    "csat": ["adoption"],
-}
-DEAL_PAY = ("bookings_commission", "logo_bonus", "clawback")  # clawbacks net against it
-CSM_PAID = ("grr_bonus", "expansion_commission")
+# payroll's own lines, and components whose pay belongs to no stage (draws)
+NOT_STAGED = (
+    "base_salary",
+    "csm_base_salary",
+    "balance_carried",
+    *(kind for kind, config in REGISTRY.items() if config.unstaged),
+)
 
 CAPTION = (
     "Cash paid per year (simulated mean) by stage of the customer journey and role. "
@@ -70,70 +52,24 @@ def ownership_matrix(result) -> pd.DataFrame:
 
 
 def plan_cells(plan, means: pd.Series) -> dict[tuple[str, str], float]:
-    """One plan's dollars per (role, stage) from its component means."""
+    """One plan's dollars per (role, stage) from its component means. Each component
+    says where its pay goes (`journey_cells`, `place_pay` in its file); deal pay
+    (commission and bonuses per deal won, net of clawbacks) sits at conversion, less
+    what the plan's timing components released at later stages."""
     cost = lambda name: float(means.get(f"comp_cost_{name}", 0.0) or 0.0)  # noqa: E731
     cells: dict[tuple[str, str], float] = {}
 
-    def put(amount: float, targets: list[tuple[str, str]]) -> None:
+    def put(amount: float, targets) -> None:
         for cell in targets:
             cells[cell] = cells.get(cell, 0.0) + amount / len(targets)
 
-    _deal_pay(plan, means, put)
-    for kind, targets in FIXED_CELLS.items():
-        if plan.component(kind) is not None:
-            put(cost(kind), targets)
-    for spiff in (c for c in plan.components if c.type == "spiff"):
-        put(cost(spiff.name), SPIFF_CELLS[spiff.metric])
-    _renewal_pay(plan, means, put)
-    teams = [c for c in plan.components if c.type == "team_bonus"]
-    targets = [(t.role.upper(), s) for t in teams for s in TEAM_BONUS_STAGES[t.metric]]
-    if targets:
-        put(cost("team_bonus"), targets)
+    deal = sum(cost(line) for line in dict.fromkeys(c.line for c in plan.components if c.deal_pay))
+    timings = [c for c in plan.components if c.restages_deal_pay]
+    # the earliest stage claims first: a holdback releases at onboarding, before the
+    # first invoice is paid
+    for timing in sorted(timings, key=lambda c: STAGES.index(c.journey_cells(plan)[0][1])):
+        deal = timing.restage_deal_pay(plan, deal, means, put)
+    put(deal, DEAL_CELLS)
+    for component in plan.components:
+        component.place_pay(plan, cost, put)
     return cells
-
-
-def _deal_pay(plan, means: pd.Series, put) -> None:
-    """Deal pay: at conversion, less what waited for a deployment (onboarding) or for
-    the customer's first payment (first use and adoption)."""
-    paid = sum(float(means.get(f"comp_cost_{name}", 0.0) or 0.0) for name in DEAL_PAY)
-    after_deploy = 0.0
-    holdback = plan.component("deployment_holdback")
-    if holdback is not None:
-        # earned = paid + forfeited; (1 - share) of it was paid at booking, the rest on deployment
-        earned = paid + float(means.get("holdback_forfeited", 0.0) or 0.0)
-        after_deploy = float(np.clip(paid - (1 - holdback.share) * earned, 0.0, paid))
-    put(after_deploy, [("AE", "onboarding")])
-    rest = paid - after_deploy
-    if plan.component("pay_when_paid") is not None:
-        put(rest, [("AE", "first use"), ("AE", "adoption")])
-    else:
-        put(rest, [("AE", "conversion")])
-
-
-def _renewal_pay(plan, means: pd.Series, put) -> None:
-    """Renewal commission, split between AE and CSM by what each role was paid."""
-    total = float(means.get("comp_cost_renewal_commission", 0.0) or 0.0)
-    if plan.component("renewal_commission") is None or total == 0:
-        return
-    credited = plan.policies.renewal_credit
-    if credited == ["csm"] or "ae" not in credited:
-        put(total, [("CSM", "renewal")])
-        return
-    if "csm" not in credited:
-        put(total, [("AE", "renewal")])
-        return
-    other_csm = sum(float(means.get(f"comp_cost_{n}", 0.0) or 0.0) for n in CSM_PAID)
-    other_csm += _csm_team_bonus(plan, means)
-    csm_part = float(means.get("comp_cost_role_csm", 0.0) or 0.0)
-    csm_part -= float(means.get("comp_cost_csm_base_salary", 0.0) or 0.0) + other_csm
-    csm_part = float(np.clip(csm_part, 0.0, total))
-    put(csm_part, [("CSM", "renewal")])
-    put(total - csm_part, [("AE", "renewal")])
-
-
-def _csm_team_bonus(plan, means: pd.Series) -> float:
-    teams = [c for c in plan.components if c.type == "team_bonus"]
-    if not teams:
-        return 0.0
-    share = sum(t.role == "csm" for t in teams) / len(teams)
-    return share * float(means.get("comp_cost_team_bonus", 0.0) or 0.0)

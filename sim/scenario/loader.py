@@ -210,9 +210,9 @@ def _first_model(annotation):
 
 def _model_for_tag(tag: str):
     from sim.params import Distribution
-    from sim.plans.config import ComponentConfig
+    from sim.plans.config import AnyComponentConfig
 
-    for union in (ComponentConfig, Distribution):
+    for union in (AnyComponentConfig, Distribution):
         for model in _models_in(union):
             for key in ("type", "dist"):
                 field = model.model_fields.get(key)

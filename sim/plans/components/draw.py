@@ -13,18 +13,35 @@ from typing import Literal
 
 import numpy as np
 
-from sim.params import Section, param
-from sim.plans.base import Adjuster, PayContext
+from sim.params import param
+from sim.plans.base import Adjuster, ComponentConfig, OteBasis, PayContext
+from sim.plans.registry import register
 
 
-class DrawConfig(Section):
+@register
+class DrawConfig(ComponentConfig):
     type: Literal["draw"]
     amount_per_month: float = param(5_000.0, "$/month", "guaranteed variable pay per month", ge=0)
     months: int = param(3, "months", "draw period from hire", ge=1)
     recoverable: bool = param(True, "flag", "top-ups are advances recovered from later pay")
 
-    def build(self) -> Draw:
-        return Draw(self)
+    once = True
+    unstaged = True  # tied to a hire, not to a stage of the customer journey
+    # a draw is sized to the variable pay it advances, so it scales with it
+    variable_pay = ("amount_per_month",)
+
+    def build(self, plan) -> list[Draw]:
+        return [Draw(self)]
+
+    def ote_pay(self, basis: OteBasis) -> float:
+        """0: at 100% attainment variable pay exceeds any draw."""
+        return 0.0
+
+    def journey_cells(self, plan):
+        return ()
+
+    def tail_months(self) -> int:
+        return self.months
 
 
 class Draw(Adjuster):

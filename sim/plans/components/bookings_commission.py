@@ -1,4 +1,4 @@
-"""Pay earned on deals won: commission on booked value, and a bonus per new logo."""
+"""Commission on booked value, paid (partly) when the deal closes."""
 
 from __future__ import annotations
 
@@ -6,11 +6,20 @@ from typing import Literal
 
 import numpy as np
 
-from sim.params import Section, param
-from sim.plans.base import MONTHS_PER_YEAR, DealComponent, PayContext
+from sim.params import param
+from sim.plans.base import (
+    DEAL_CELLS,
+    MONTHS_PER_YEAR,
+    ComponentConfig,
+    DealComponent,
+    OteBasis,
+    PayContext,
+)
+from sim.plans.registry import register
 
 
-class BookingsCommissionConfig(Section):
+@register
+class BookingsCommissionConfig(ComponentConfig):
     """Commission on booked value, paid (partly) when the deal closes."""
 
     type: Literal["bookings_commission"]
@@ -29,8 +38,26 @@ class BookingsCommissionConfig(Section):
     )
     accelerated: bool = param(True, "flag", "scaled by the quota's attainment tiers")
 
-    def build(self) -> BookingsCommission:
-        return BookingsCommission(self)
+    capitalized = True
+    deal_pay = True
+    variable_pay = ("rate",)
+
+    def build(self, plan) -> list[BookingsCommission]:
+        return [BookingsCommission(self)]
+
+    def ote_pay(self, basis: OteBasis) -> float:
+        """Rate x a year's quota credit, on the basis (TCV counts two-year terms twice),
+        with the multi-year multiplier and, if accelerated, the tiers."""
+        value = {"acv": 1.0, "first_year": 1.0, "tcv": 1.0 + basis.two_year_share}[self.basis]
+        multi_year = 1.0 + basis.two_year_share * (self.multi_year_multiplier - 1.0)
+        scale = basis.tier_factor if self.accelerated else 1.0
+        return self.rate * basis.credit * value * multi_year * scale
+
+    def journey_cells(self, plan):
+        return DEAL_CELLS
+
+    def tail_months(self) -> int:
+        return self.remainder_after_months if self.paid_at_booking < 1 else 0
 
 
 class BookingsCommission(DealComponent):
@@ -53,22 +80,3 @@ class BookingsCommission(DealComponent):
         }[c.basis]
         multi_year = np.where(deals.term_months > MONTHS_PER_YEAR, c.multi_year_multiplier, 1.0)
         return c.rate * multi_year * value
-
-
-class LogoBonusConfig(Section):
-    """A fixed amount per new customer won (seed 000: paid per new logo)."""
-
-    type: Literal["logo_bonus"]
-    amount: float = param(1_000.0, "$ per logo", "bonus per new customer won", ge=0)
-    min_acv: float = param(0.0, "$/yr", "only deals of at least this ACV count", ge=0)
-
-    def build(self) -> LogoBonus:
-        return LogoBonus(self)
-
-
-class LogoBonus(DealComponent):
-    name = "logo_bonus"
-
-    def earn(self, ctx: PayContext) -> np.ndarray:
-        deals = ctx.ledger.deals
-        return np.where(deals.acv >= self.config.min_acv, self.config.amount, 0.0)

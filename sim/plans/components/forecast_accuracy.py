@@ -15,11 +15,15 @@ from typing import Literal
 import numpy as np
 from pydantic import model_validator
 
-from sim.params import Section, param
-from sim.plans.base import PayContext, SeatComponent
+from sim.params import param
+from sim.plans.base import ComponentConfig, OteBasis, PayContext, SeatComponent
+from sim.plans.registry import register
+
+QUARTER_MONTHS = 3
 
 
-class ForecastAccuracyConfig(Section):
+@register
+class ForecastAccuracyConfig(ComponentConfig):
     type: Literal["forecast_accuracy"]
     target_bonus: float = param(10_000.0, "$/yr", "paid when forecast = bookings = quota", ge=0)
     base_weight: float = param(1.0, "x per unit of forecast", "pay per unit forecast", ge=0)
@@ -27,14 +31,26 @@ class ForecastAccuracyConfig(Section):
     under_weight: float = param(1.5, "x per unit", "loss per unit booked below forecast", ge=0)
     max_payout: float = param(2.0, "x quarterly target", "largest quarterly payout", ge=0)
 
+    variable_pay = ("target_bonus",)
+
     @model_validator(mode="after")
     def _truthful(self):
         if not self.over_weight <= self.base_weight <= self.under_weight:
             raise ValueError("need over_weight <= base_weight <= under_weight for honest forecasts")
         return self
 
-    def build(self) -> ForecastAccuracy:
-        return ForecastAccuracy(self)
+    def build(self, plan) -> list[ForecastAccuracy]:
+        return [ForecastAccuracy(self)]
+
+    def ote_pay(self, basis: OteBasis) -> float:
+        """The target bonus (an exact forecast of bookings at quota)."""
+        return self.target_bonus
+
+    def journey_cells(self, plan):
+        return (("AE", "conversion"),)
+
+    def tail_months(self) -> int:
+        return QUARTER_MONTHS
 
 
 def gonik_payout(forecast, actual, c: ForecastAccuracyConfig) -> np.ndarray:
@@ -54,11 +70,11 @@ class ForecastAccuracy(SeatComponent):
 
     def pay(self, ctx: PayContext) -> np.ndarray:
         ledger = ctx.ledger
-        if self.booked is None or ledger.month % 3 == 0:
+        if self.booked is None or ledger.month % QUARTER_MONTHS == 0:
             self.booked = np.zeros(ledger.shape)
         self.booked[ledger.roster.hired] = 0.0
         self.booked += ctx.quota.month_credit(ledger)
-        if ledger.month % 3 != 2:
+        if ledger.month % QUARTER_MONTHS != QUARTER_MONTHS - 1:
             return np.zeros(ledger.shape)
         quarter_quota = ctx.quota.annual_quota / 4
         g = gonik_payout(ledger.forecast / quarter_quota, self.booked / quarter_quota, self.config)

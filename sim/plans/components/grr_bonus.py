@@ -1,10 +1,9 @@
-"""Pay for customer-success managers (seed 004): a bonus on gross revenue
-retention and a commission on expansion.
+"""A bonus for customer-success managers on gross revenue retention (seed 004).
 
 Each customer is covered by one CSM (drawn once per account, so the same in
-every plan). GRR for a CSM's book (or the whole company, for a team bonus) is
-measured per plan year on the accounts active at its start: ARR a year later,
-each capped at its starting value, over starting ARR.
+every plan). GRR for a CSM's book (or the whole company's) is measured per plan
+year on the accounts active at its start: ARR a year later, each capped at its
+starting value, over starting ARR.
 """
 
 from __future__ import annotations
@@ -13,12 +12,21 @@ from typing import Literal
 
 import numpy as np
 
-from sim.params import Section, param
-from sim.plans.base import MONTHS_PER_YEAR, CsmComponent, PayContext, csm_sum
-from sim.plans.bonuses import payout_curve
+from sim.params import param
+from sim.plans.base import (
+    MONTHS_PER_YEAR,
+    ComponentConfig,
+    CsmComponent,
+    OteBasis,
+    PayContext,
+    csm_sum,
+    payout_curve,
+)
+from sim.plans.registry import register
 
 
-class GrrBonusConfig(Section):
+@register
+class GrrBonusConfig(ComponentConfig):
     type: Literal["grr_bonus"]
     level: Literal["individual", "team"] = param(
         "individual", "choice", "each CSM's own book, or the whole company's"
@@ -28,8 +36,23 @@ class GrrBonusConfig(Section):
     threshold: float = param(0.9, "fraction of target", "GRR paying 0", ge=0, lt=1)
     cap: float = param(1.5, "x target bonus", "largest payout", ge=1)
 
-    def build(self) -> GrrBonus:
-        return GrrBonus(self)
+    variable_pay = ("target_bonus",)
+
+    def build(self, plan) -> list[GrrBonus]:
+        return [GrrBonus(self)]
+
+    def pays(self, plan) -> tuple[str, ...]:
+        return ("csm",)
+
+    def ote_pay(self, basis: OteBasis) -> float:
+        """0: CSM pay, not part of the AE's OTE."""
+        return 0.0
+
+    def journey_cells(self, plan):
+        return (("CSM", "renewal"),)
+
+    def tail_months(self) -> int:
+        return MONTHS_PER_YEAR
 
 
 class GrrBonus(CsmComponent):
@@ -64,24 +87,3 @@ class GrrBonus(CsmComponent):
             out = c.target_bonus * payout_curve(grr, c.target_grr, c.threshold, c.cap)
         self.start_arr = arr
         return out
-
-
-class ExpansionCommissionConfig(Section):
-    type: Literal["expansion_commission"]
-    rate: float = param(
-        0.05, "fraction of expansion ARR", "rate on ARR added at renewal", ge=0, le=1
-    )
-
-    def build(self) -> ExpansionCommission:
-        return ExpansionCommission(self)
-
-
-class ExpansionCommission(CsmComponent):
-    name = "expansion_commission"
-
-    def pay(self, ctx: PayContext) -> np.ndarray:
-        rn = ctx.ledger.renewals
-        gain = np.where(rn.renewed, np.maximum(rn.new_arr - rn.prior_arr, 0.0), 0.0)
-        return csm_sum(
-            rn.replication, rn.csm, self.config.rate * gain, ctx.ledger.shape[0], ctx.n_csms
-        )

@@ -1,72 +1,36 @@
-"""Bonuses: SPIFFs on a named metric, and team bonuses on a company result."""
+"""A bonus pool on a company result for every member of a role (seed 004's team
+bonus): paid at plan-year end as `amount` x payout, where payout rises linearly
+from 0 at `threshold` x target to 1 at target, and on to `cap` above it."""
 
 from __future__ import annotations
 
 from typing import Literal
 
 import numpy as np
-from pydantic import model_validator
 
-from sim.params import Section, param
-from sim.plans.base import MONTHS_PER_YEAR, CsmComponent, PayContext, SeatComponent, seat_sum
+from sim.params import param
+from sim.plans.base import (
+    MONTHS_PER_YEAR,
+    ComponentConfig,
+    CsmComponent,
+    OteBasis,
+    PayContext,
+    SeatComponent,
+    payout_curve,
+)
+from sim.plans.registry import register
 
-
-class SpiffConfig(Section):
-    """A special incentive (seed 000: "spiffs targeting specific behaviours"): pays
-    `amount` per unit of a metric the rep produces, for events meeting the
-    condition, during a window of reported months."""
-
-    type: Literal["spiff"]
-    name: str = param("spiff", "text", "label used in reports (comp_cost_<name>)")
-    metric: Literal["deals", "acv", "successful_deployments", "renewed_arr"] = param(
-        "deals", "choice", "what is rewarded"
-    )
-    amount: float = param(
-        500.0, "$ per unit ($ per $ for acv, renewed_arr)", "pay per unit of the metric", ge=0
-    )
-    min_fit: float = param(0.0, "fit score", "only customers with at least this fit", ge=0, le=1)
-    max_discount: float = param(
-        1.0, "fraction of list", "only deals discounted at most this", ge=0, le=1
-    )
-    start_month: int = param(0, "reported month", "first month of the window (0 = start)")
-    end_month: int | None = param(None, "reported month", "last month of the window (none: end)")
-
-    @model_validator(mode="after")
-    def _window(self):
-        if self.end_month is not None and self.end_month < self.start_month:
-            raise ValueError("end_month is before start_month")
-        return self
-
-    def build(self) -> Spiff:
-        return Spiff(self)
+STAGES_OF_METRIC = {
+    "new_arr": ("conversion",),
+    "revenue": ("first use", "adoption"),
+    "grr": ("renewal",),
+    "nrr": ("renewal", "expansion"),
+    "csat": ("adoption",),
+}
 
 
-class Spiff(SeatComponent):
-    def __init__(self, config: SpiffConfig):
-        super().__init__(config)
-        self.name = config.name
-
-    def pay(self, ctx: PayContext) -> np.ndarray:
-        c, ledger = self.config, ctx.ledger
-        shape = ledger.shape
-        if ledger.month < c.start_month or (c.end_month is not None and ledger.month > c.end_month):
-            return np.zeros(shape)
-        acc = ledger.accounts
-        if c.metric in ("deals", "acv"):
-            ev = ledger.deals
-            fit, disc, value = ev.fit, ev.discount, ev.acv if c.metric == "acv" else 1.0
-        elif c.metric == "successful_deployments":
-            ev = ledger.deployments.take(ledger.deployments.success)
-            fit, disc, value = acc.fit[ev.customer], acc.discount[ev.customer], 1.0
-        else:
-            ev = ledger.renewals.take(ledger.renewals.renewed)
-            fit, disc, value = acc.fit[ev.customer], acc.discount[ev.customer], ev.new_arr
-        ok = (fit >= c.min_fit) & (disc <= c.max_discount)
-        ok &= ctx.still_employed(ev.replication, ev.seat, ev.seller)
-        return seat_sum(ev.replication, ev.seat, np.where(ok, c.amount * value, 0.0), shape)
-
-
-class TeamBonusConfig(Section):
+@register
+class TeamBonusConfig(ComponentConfig):
     """A bonus pool on a company result for every member of a role (seed 004's team
     bonus): paid at plan-year end as `amount` x payout, where payout rises linearly
     from 0 at `threshold` x target to 1 at target, and on to `cap` above it."""
@@ -81,14 +45,23 @@ class TeamBonusConfig(Section):
     threshold: float = param(0.9, "fraction of target", "result paying 0", ge=0, lt=1)
     cap: float = param(1.5, "x amount", "largest payout", ge=1)
 
-    def build(self) -> list:
+    variable_pay = ("amount",)
+
+    def build(self, plan) -> list:
         return [TeamBonusAE(self) if self.role == "ae" else TeamBonusCSM(self)]
 
+    def pays(self, plan) -> tuple[str, ...]:
+        return (self.role,)
 
-def payout_curve(result, target, threshold_share, cap) -> np.ndarray:
-    """0 at threshold_share x target, 1 at target, rising with the same slope to cap."""
-    floor = threshold_share * target
-    return np.clip((np.asarray(result) - floor) / (target - floor), 0.0, cap)
+    def ote_pay(self, basis: OteBasis) -> float:
+        """The amount, for AEs (at target, the company result is on target)."""
+        return self.amount if self.role == "ae" else 0.0
+
+    def journey_cells(self, plan):
+        return tuple((self.role.upper(), stage) for stage in STAGES_OF_METRIC[self.metric])
+
+    def tail_months(self) -> int:
+        return MONTHS_PER_YEAR
 
 
 class _TeamResult:

@@ -13,11 +13,13 @@ from typing import Literal
 
 import numpy as np
 
-from sim.params import Section, param
-from sim.plans.base import Component, PayContext, seat_sum
+from sim.params import param
+from sim.plans.base import DEAL_CELLS, ComponentConfig, OteBasis, PayContext, Recovery, seat_sum
+from sim.plans.registry import register
 
 
-class ClawbackConfig(Section):
+@register
+class ClawbackConfig(ComponentConfig):
     type: Literal["clawback"]
     window_months: int = param(12, "months", "churn within this long after booking", ge=1)
     fraction: float = param(1.0, "fraction", "share of paid commission recovered", ge=0, le=1)
@@ -25,11 +27,26 @@ class ClawbackConfig(Section):
         "all", "choice", "recover the fraction, or scale it by the unserved share of the window"
     )
 
-    def build(self) -> Clawback:
-        return Clawback(self)
+    once = True
+    capitalized = True  # capitalized commission is net of clawbacks
+    deal_pay = True  # recoveries net against deal pay
+    variable_pay = ()
+
+    def build(self, plan) -> list[Clawback]:
+        return [Clawback(self)]
+
+    def ote_pay(self, basis: OteBasis) -> float:
+        """0: at 100% attainment no customer churns early."""
+        return 0.0
+
+    def journey_cells(self, plan):
+        return DEAL_CELLS
+
+    def tail_months(self) -> int:
+        return self.window_months
 
 
-class Clawback(Component):
+class Clawback(Recovery):
     name = "clawback"
 
     def recover(self, ctx: PayContext, paid_on_customer: np.ndarray):

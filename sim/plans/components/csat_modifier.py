@@ -13,11 +13,13 @@ from typing import Literal
 
 import numpy as np
 
-from sim.params import Section, param
-from sim.plans.base import MONTHS_PER_YEAR, Adjuster, PayContext
+from sim.params import param
+from sim.plans.base import MONTHS_PER_YEAR, Adjuster, ComponentConfig, OteBasis, PayContext
+from sim.plans.registry import register
 
 
-class CsatModifierConfig(Section):
+@register
+class CsatModifierConfig(ComponentConfig):
     type: Literal["csat_modifier"]
     level: Literal["individual", "team", "company"] = param(
         "individual", "choice", "whose customers' CSAT counts"
@@ -35,8 +37,22 @@ class CsatModifierConfig(Section):
     threshold: float = param(0.6, "fraction satisfied", "share mode: CSAT paying 0", ge=0, lt=1)
     cap: float = param(1.5, "x", "share mode: largest payout", ge=1)
 
-    def build(self) -> CsatModifier:
-        return CsatModifier(self)
+    # a modifier scales variable pay, which a budget scales already; a share of target
+    # scales with target variable pay, which `scale_variable_pay` scales with the OTE
+    variable_pay = ()
+
+    def build(self, plan) -> list[CsatModifier]:
+        return [CsatModifier(self)]
+
+    def ote_pay(self, basis: OteBasis) -> float:
+        """At target CSAT: the share of target variable (share mode), 0 (modifier x 1)."""
+        return self.share * basis.target_variable if self.mode == "share_of_target" else 0.0
+
+    def journey_cells(self, plan):
+        return (("AE", "adoption"),)
+
+    def tail_months(self) -> int:
+        return 0
 
 
 def measured_csat(ctx: PayContext, level: str) -> np.ndarray:

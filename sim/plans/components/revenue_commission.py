@@ -8,11 +8,20 @@ from typing import Literal
 
 import numpy as np
 
-from sim.params import Section, param
-from sim.plans.base import PayContext, SeatComponent, seat_sum
+from sim.params import param
+from sim.plans.base import (
+    MONTHS_PER_YEAR,
+    ComponentConfig,
+    OteBasis,
+    PayContext,
+    SeatComponent,
+    seat_sum,
+)
+from sim.plans.registry import register
 
 
-class RevenueCommissionConfig(Section):
+@register
+class RevenueCommissionConfig(ComponentConfig):
     type: Literal["revenue_commission"]
     rate: float = param(0.10, "fraction of revenue", "commission rate", ge=0, le=1)
     basis: Literal["recognized", "usage", "cash"] = param(
@@ -23,8 +32,20 @@ class RevenueCommissionConfig(Section):
     )
     months: int = param(12, "months", "paid on each account for this long after booking", ge=1)
 
-    def build(self) -> RevenueCommission:
-        return RevenueCommission(self)
+    variable_pay = ("rate",)
+
+    def build(self, plan) -> list[RevenueCommission]:
+        return [RevenueCommission(self)]
+
+    def ote_pay(self, basis: OteBasis) -> float:
+        """Rate x revenue equal to a year's booked ACV, for at most 12 of its months."""
+        return self.rate * basis.credit * min(self.months, MONTHS_PER_YEAR) / MONTHS_PER_YEAR
+
+    def journey_cells(self, plan):
+        return (("AE", "first use"), ("AE", "adoption"))
+
+    def tail_months(self) -> int:
+        return self.months
 
 
 class RevenueCommission(SeatComponent):

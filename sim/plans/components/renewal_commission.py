@@ -9,11 +9,21 @@ from typing import Literal
 
 import numpy as np
 
-from sim.params import Section, param
-from sim.plans.base import CsmComponent, PayContext, SeatComponent, csm_sum, seat_sum
+from sim.params import param
+from sim.plans.base import (
+    ComponentConfig,
+    CsmComponent,
+    OteBasis,
+    PayContext,
+    SeatComponent,
+    csm_sum,
+    seat_sum,
+)
+from sim.plans.registry import register
 
 
-class RenewalCommissionConfig(Section):
+@register
+class RenewalCommissionConfig(ComponentConfig):
     type: Literal["renewal_commission"]
     rate: float = param(
         0.02, "fraction of renewed ARR", "AE rate (if AEs are credited)", ge=0, le=1
@@ -27,13 +37,51 @@ class RenewalCommissionConfig(Section):
         "AE paid: the rep who sold it (nothing if gone), or whoever holds the account's seat",
     )
 
-    def build(self, roles=("ae",)) -> list:
+    capitalized = True
+    variable_pay = ("rate", "csm_rate")
+
+    def build(self, plan) -> list:
+        roles = self.pays(plan)
         parts = []
         if "ae" in roles:
             parts.append(RenewalCommissionAE(self))
         if "csm" in roles:
             parts.append(RenewalCommissionCSM(self))
         return parts
+
+    def pays(self, plan) -> tuple[str, ...]:
+        return tuple(plan.policies.renewal_credit)
+
+    def ote_pay(self, basis: OteBasis) -> float:
+        """0: renewals do not depend on this year's attainment."""
+        return 0.0
+
+    def journey_cells(self, plan):
+        return tuple((role.upper(), "renewal") for role in self.pays(plan))
+
+    def place_pay(self, plan, cost, put) -> None:
+        """Split between AE and CSM by what each role was paid: the CSMs' share is
+        their pay less base salary and their other components."""
+        total = cost(self.line)
+        credited = self.pays(plan)
+        if total == 0:
+            return
+        if "ae" not in credited:
+            put(total, [("CSM", "renewal")])
+            return
+        if "csm" not in credited:
+            put(total, [("AE", "renewal")])
+            return
+        other_csm = sum(
+            cost(c.line) for c in plan.components if c is not self and "csm" in c.pays(plan)
+        )
+        csm_part = cost("role_csm") - cost("csm_base_salary") - other_csm
+        csm_part = float(np.clip(csm_part, 0.0, total))
+        put(csm_part, [("CSM", "renewal")])
+        put(total - csm_part, [("AE", "renewal")])
+
+    def tail_months(self) -> int:
+        return 0
 
 
 def _renewed(ctx: PayContext):
