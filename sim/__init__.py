@@ -12,10 +12,20 @@ from importlib import metadata
 from sim.errors import ScenarioError, UserError
 from sim.runner import RunResult, run
 from sim.scenario import Scenario, load_scenario
+from sim.sweep import SweepResult, sweep
 
 try:
     __version__ = metadata.version("compsim")
 except metadata.PackageNotFoundError:  # pragma: no cover - running from a source tree
     __version__ = "0.0.0"
 
-__all__ = ["RunResult", "Scenario", "ScenarioError", "UserError", "load_scenario", "run"]
+__all__ = [
+    "RunResult",
+    "Scenario",
+    "ScenarioError",
+    "SweepResult",
+    "UserError",
+    "load_scenario",
+    "run",
+    "sweep",
+]

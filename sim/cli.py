@@ -19,6 +19,8 @@ import sys
 from pathlib import Path
 
 from sim.errors import UserError
+from sim.fpa_cli import COMMANDS as FPA_COMMANDS
+from sim.fpa_cli import add_parsers as add_fpa_parsers
 
 
 class _Parser(argparse.ArgumentParser):
@@ -88,6 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("schema", help="print the scenario JSON schema (for editors)")
     sub.add_parser("metrics", help="list the metrics and their definitions")
+    add_fpa_parsers(sub)
     return parser
 
 
@@ -196,7 +199,13 @@ def cmd_metrics(args, argv) -> int:
     return 0
 
 
-COMMANDS = {"run": cmd_run, "validate": cmd_validate, "schema": cmd_schema, "metrics": cmd_metrics}
+COMMANDS = {
+    "run": cmd_run,
+    "validate": cmd_validate,
+    "schema": cmd_schema,
+    "metrics": cmd_metrics,
+    **FPA_COMMANDS,
+}
 
 
 if __name__ == "__main__":  # pragma: no cover

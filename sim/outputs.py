@@ -59,26 +59,48 @@ def write_run(
 ) -> Path:
     """Write the run's tables, report.html and manifest.json (and results.xlsx if
     `xlsx`, and any `extra_files`, name -> callable(path)) into `out_dir`, atomically."""
-    out = check_output_dir(out_dir)
     analysis = analysis or analyze(result)
+    files = {f"{name}.csv": csv_writer(table) for name, table in tables(result, analysis).items()}
+    if xlsx:
+        files["results.xlsx"] = lambda path: write_xlsx(result, analysis, path)
+    report_error = []
+    files["report.html"] = lambda path: report_error.append(
+        write_report(result, analysis, command, path)
+    )
+    files.update(extra_files or {})
+
+    def manifest(path: Path) -> None:
+        record = build_manifest(result, command, scenario_file, analysis)
+        if report_error and report_error[0]:
+            record["report_error"] = report_error[0]
+        write_json(record, path)
+
+    files["manifest.json"] = manifest
+    return write_folder(out_dir, files)
+
+
+def write_folder(out_dir: str | Path, files: dict) -> Path:
+    """Write a result folder atomically: each of `files` (name -> callable(path)) into a
+    fresh staging folder beside `out_dir`, in order, then swapped in whole."""
+    out = check_output_dir(out_dir)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
     try:
-        for name, table in tables(result, analysis).items():
-            table.to_csv(staging / f"{name}.csv", index=False, float_format="%.10g")
-        if xlsx:
-            write_xlsx(result, analysis, staging / "results.xlsx")
-        report_error = write_report(result, analysis, command, staging / "report.html")
-        for name, writer in (extra_files or {}).items():
+        for name, writer in files.items():
             writer(staging / name)
-        manifest = build_manifest(result, command, scenario_file, analysis)
-        if report_error:
-            manifest["report_error"] = report_error
-        (staging / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str))
         _swap_in(staging, out)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return out
+
+
+def csv_writer(table: pd.DataFrame):
+    """A writer for `write_folder`: the table as CSV, numbers to 10 significant digits."""
+    return lambda path: table.to_csv(path, index=False, float_format="%.10g")
+
+
+def write_json(record: dict, path: Path) -> None:
+    path.write_text(json.dumps(record, indent=2, default=str))
 
 
 def tables(result: RunResult, analysis: RunAnalysis) -> dict[str, pd.DataFrame]:
@@ -114,18 +136,12 @@ def write_report(result: RunResult, analysis: RunAnalysis, command, path: Path) 
 
 
 def write_xlsx(result: RunResult, analysis: RunAnalysis, path: Path) -> None:
-    """results.xlsx for FP&A: summary, comparison, winners and losers, OTE check and
-    the per-replication table, one sheet each."""
-    sheets = {
-        "summary": analysis.summary,
-        "comparison": analysis.comparison,
-        "winners_losers": analysis.winners_losers,
-        "ote_check": analysis.ote_check,
-        "replications": result.replications,
-    }
-    with pd.ExcelWriter(path, engine="openpyxl") as writer:
-        for name, table in sheets.items():
-            table.to_excel(writer, sheet_name=name, index=False)
+    """results.xlsx for FP&A (see `sim.excel`): wide summary and per-year sheets with
+    number formats, comparison, risk, OTE check, winners and losers, replications and
+    every scenario setting."""
+    from sim.excel import write_run_xlsx
+
+    write_run_xlsx(result, analysis, path)
 
 
 def _swap_in(staging: Path, out: Path) -> None:

@@ -406,6 +406,14 @@ class Scenario(Section):
     def years(self) -> float:
         return self.company.months / 12
 
+    def with_values(self, values: dict[str, Any], source: str = "with_values") -> Scenario:
+        """A copy with each dotted path set, validated like a scenario file, e.g.
+        `scenario.with_values({"plans.standard.components.0.rate": 0.12})` (see
+        `sim.scenario.paths`)."""
+        from sim.scenario.paths import with_values
+
+        return with_values(self, values, source)
+
     def plan(self, name: str) -> Plan:
         for p in self.plans:
             if p.name == name:

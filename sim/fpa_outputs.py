@@ -1,0 +1,59 @@
+"""Writing the FP&A commands' folders (sweep, budget, optimize) atomically, like a
+run's (`sim.outputs.write_folder`): a folder holds a whole result or none."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sim.outputs import csv_writer, versions, write_folder, write_json
+
+
+def manifest(kind: str, scenario, command, scenario_file, seed, wall_seconds, **extra) -> dict:
+    """What produced a folder: command, scenario, seed, timing, versions."""
+    return {
+        "kind": kind,
+        "scenario_name": scenario.name,
+        "scenario_file": scenario_file,
+        "command": command,
+        "seed": seed,
+        "wall_seconds": round(wall_seconds, 3),
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
+        "versions": versions(),
+        **extra,
+        "scenario": scenario.model_dump(mode="json"),
+    }
+
+
+def _html(text: str):
+    return lambda path: path.write_text(text, encoding="utf-8")
+
+
+def write_sweep(result, out: str | Path, command=None, scenario_file=None, xlsx=False) -> Path:
+    """sweep.csv, sweep_replications.csv, report.html, manifest.json (and sweep.xlsx)."""
+    from sim.excel import write_sweep_xlsx
+    from sim.report.fpa_pages import sweep_page
+
+    table = result.table()
+    files = {
+        "sweep.csv": csv_writer(table),
+        "sweep_replications.csv": csv_writer(result.replication_table()),
+        "report.html": _html(sweep_page(result, command)),
+    }
+    if xlsx:
+        files["sweep.xlsx"] = lambda path: write_sweep_xlsx(result, table, path)
+    record = manifest(
+        "sweep",
+        result.scenario,
+        command,
+        scenario_file,
+        result.seed,
+        result.wall_seconds,
+        replications=result.replications,
+        jobs=result.runs[0].jobs,
+        chunk_size=result.runs[0].chunk_size,
+        axes=result.axes,
+        points=len(result.points),
+    )
+    files["manifest.json"] = lambda path: write_json(record, path)
+    return write_folder(out, files)

@@ -1,0 +1,138 @@
+"""The report pages of the FP&A commands: `sim sweep`, `sim budget`, `sim optimize`.
+
+Each is one self-contained HTML file in the command's output folder, styled like
+a run's report.html (`sim.report.html`), figures embedded as PNG.
+"""
+
+from __future__ import annotations
+
+from importlib import metadata
+
+import pandas as pd
+
+from sim.report import plots
+from sim.report.finance import format_cell
+from sim.report.fpa_figures import sweep_figure
+from sim.report.html import STYLE, _section, esc
+from sim.sweep import show
+
+TABLE_METRICS = (
+    "revenue",
+    "new_arr",
+    "grr",
+    "comp_cost",
+    "comp_cost_ratio",
+    "operating_margin",
+    "over_comp_limit",
+)
+
+CRN_NOTE = (
+    "Every point is simulated on the same company-runs (same seed and replications: "
+    "common random numbers), so replication i of two points meets the same "
+    "opportunities and luck and differs only by the settings. That makes the "
+    "difference between two points far more precise than their separate intervals "
+    "suggest (the change columns are paired, with their own 95% CI), and it makes the "
+    "response curves smooth rather than jagged with noise. It does not remove the "
+    "uncertainty of each point's level (the shaded 95% CI of the mean), nor the spread "
+    "of single futures (P10-P90), and a setting that changes the market itself (e.g. "
+    "opportunities per rep) changes which opportunities exist, so pairing helps less "
+    "there than for a plan's rates."
+)
+
+
+def page(title: str, sub: list[str], body: list[str], command: str | None) -> str:
+    """A whole self-contained page."""
+    try:
+        version = metadata.version("compsim")
+    except metadata.PackageNotFoundError:  # pragma: no cover
+        version = "unknown"
+    reproduce = f"<code>{esc(command)}</code>" if command else "the Python API"
+    subs = "".join(f'<p class="sub">{s}</p>\n' for s in sub)
+    return (
+        f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f"<title>{esc(title)}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n"
+        f"<h1>{esc(title)}</h1>\n{subs}"
+        + "\n".join(body)
+        + f"\n<footer>compsim {esc(version)} · reproduce with {reproduce}</footer>\n"
+        "</body>\n</html>\n"
+    )
+
+
+def value_cell(row, unit: str, change: bool = False) -> str:
+    """'mean [low, high]' (and the paired change under it) for an HTML table."""
+    text = (
+        f"{format_cell(row['mean'], unit)}<br><span class='ci'>"
+        f"[{format_cell(row.ci_low, unit)}, {format_cell(row.ci_high, unit)}]</span>"
+    )
+    if change and pd.notna(row.get("diff")):
+        text += (
+            f"<br><span class='delta'>{_signed(row['diff'], unit)} "
+            f"[{_signed(row.diff_ci_low, unit)}, {_signed(row.diff_ci_high, unit)}]</span>"
+        )
+    return text
+
+
+def _signed(value: float, unit: str) -> str:
+    if unit.startswith("$"):
+        text = format_cell(abs(value), unit)
+    else:
+        text = f"{100 * abs(value):.2f} pt"
+    return ("-" if value < 0 else "+") + text
+
+
+def _unit(name: str) -> str:
+    from sim.metrics import metric
+
+    try:
+        return metric(name).unit
+    except KeyError:
+        return "1"
+
+
+def sweep_page(result, command: str | None = None) -> str:
+    """The sweep's response curves and its table of points."""
+    table = result.table()
+    keys = list(result.axes)
+    fig = sweep_figure(table, keys)
+    caption = (
+        f"Each metric against {keys[0]}: mean per point (dots) with its 95% CI (band), one "
+        "line per plan" + (" and value of the other swept settings" if keys[1:] else "") + "."
+    )
+    axes = "; ".join(
+        f"<code>{esc(k)}</code> = {esc(', '.join(map(show, vals)))}"
+        for k, vals in result.axes.items()
+    )
+    sub = [
+        f"{len(result.points)} point(s): {axes}.",
+        f"{result.replications:,} company-runs per point and plan, seed {result.seed}; "
+        f"{result.wall_seconds:.0f} s.",
+    ]
+    body = [
+        _section("Response curves", plots.png(fig), caption, "curves"),
+        _points_table(table, keys),
+        f"<h2>How to read it</h2>\n<p class='note'>{esc(CRN_NOTE)}</p>",
+    ]
+    return page(f"Sweep: {result.scenario.name}", sub, body, command)
+
+
+def _points_table(table: pd.DataFrame, keys: list[str]) -> str:
+    metrics = [m for m in TABLE_METRICS if m in set(table.metric)]
+    head = "".join(f"<th>{esc(k.split('.')[-1])}</th>" for k in keys)
+    head += "".join(f"<th>{esc(m)}</th>" for m in metrics)
+    rows = []
+    indexed = table.set_index(["point", "plan", "metric"])
+    for (point, plan), _ in table.groupby(["point", "plan"], sort=False):
+        first = table[(table.point == point) & (table.plan == plan)].iloc[0]
+        cells = "".join(f"<td>{esc(first[k])}</td>" for k in keys)
+        for name in metrics:
+            row = indexed.loc[(point, plan, name)]
+            cells += f"<td>{value_cell(row, _unit(name), change=point != 0)}</td>"
+        rows.append(f'<tr><td class="name">{esc(plan)}</td>{cells}</tr>')
+    return (
+        "<h2>The points</h2>\n<p class='note'>Mean with its 95% CI; under it, the paired "
+        "change from the first point for the same plan with its 95% CI (money in $, rates in "
+        "percentage points). All metrics: sweep.csv.</p>\n"
+        f"<div class='scroll'><table><tr><th class='name'>plan</th>{head}</tr>"
+        + "".join(rows)
+        + "</table></div>"
+    )
