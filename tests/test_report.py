@@ -111,8 +111,8 @@ def test_run_folder_holds_every_table_and_the_workbook(run_folder):
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["baseline"] == "standard" and "common_random_numbers" in manifest
     book = pd.read_excel(out / "results.xlsx", sheet_name=None)
-    assert {"summary", "comparison", "replications"} <= set(book)
-    assert len(book["replications"]) == len(result.replications)
+    assert {"Summary", "By year", "Comparison", "Replications", "Assumptions"} <= set(book)
+    assert len(book["Replications"]) == len(result.replications)
 
 
 def test_ownership_matrix_places_every_staged_dollar_and_shows_gaps_and_overlaps(run_folder):
