@@ -2,7 +2,7 @@
 
     sim run SCENARIO [--replications N] [--seed S] [--jobs J] [--out DIR]
                      [--baseline PLAN] [--precision X [--max-replications N]] [--xlsx]
-    sim validate FILE [FILE ...]
+    sim validate FILE [FILE ...] [--explain]
     sim schema
     sim metrics
 
@@ -85,8 +85,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--xlsx", action="store_true", help="also write results.xlsx (FP&A)")
 
-    validate = sub.add_parser("validate", help="check scenario files")
+    validate = sub.add_parser(
+        "validate", help="check scenario files: every problem of every file, one line each"
+    )
     validate.add_argument("files", nargs="+")
+    validate.add_argument(
+        "--explain",
+        action="store_true",
+        help="also print every setting, its value and the file it comes from "
+        "(DEFAULT: inherited from the schema, with its unit and meaning)",
+    )
 
     sub.add_parser("schema", help="print the scenario JSON schema (for editors)")
     sub.add_parser("metrics", help="list the metrics and their definitions")
@@ -100,7 +108,8 @@ def main(argv: list[str] | None = None) -> int:
         args = build_parser().parse_args(argv)
         return COMMANDS[args.command](args, argv)
     except UserError as exc:
-        print(f"sim: error: {exc}", file=sys.stderr)
+        for line in exc.lines():
+            print(f"sim: error: {line}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("sim: interrupted; no result written", file=sys.stderr)
@@ -172,15 +181,27 @@ def print_run(result, analysis, out: Path, xlsx: bool) -> None:
 
 
 def cmd_validate(args, argv) -> int:
-    from sim import load_scenario
+    """Check every file given; print each problem as its own line; exit 2 if any."""
+    from sim.scenario.explain import explain
+    from sim.scenario.loader import read_scenario, validate_scenario
 
+    failed = False
     for path in args.files:
-        scenario = load_scenario(path)
+        try:
+            raw, provenance = read_scenario(path)
+            scenario = validate_scenario(raw, path, provenance)
+        except UserError as exc:
+            failed = True
+            for line in exc.lines():
+                print(f"sim: error: {line}", file=sys.stderr)
+            continue
         print(
             f"{path}: ok ({len(scenario.plans)} plan(s): "
             f"{', '.join(p.name for p in scenario.plans)})"
         )
-    return 0
+        if args.explain:
+            print(explain(scenario, provenance))
+    return 2 if failed else 0
 
 
 def cmd_schema(args, argv) -> int:

@@ -13,6 +13,10 @@ class UserError(Exception):
 
     exit_code = 2
 
+    def lines(self) -> list[str]:
+        """The problem as lines of text, one per problem (the CLI prints each)."""
+        return [str(self)]
+
 
 class ScenarioError(UserError):
     """A problem in a scenario file: which file, which key, what is wrong."""
@@ -21,3 +25,18 @@ class ScenarioError(UserError):
         self.path, self.key, self.problem = str(path), key, problem
         where = f"{self.path}: {key}" if key else self.path
         super().__init__(f"{where}: {problem}")
+
+
+class ScenarioProblems(ScenarioError):
+    """Every problem found in a scenario file at once, one `ScenarioError` each.
+    Behaves as the first problem (path, key, problem) for code that needs one;
+    `lines()` gives them all."""
+
+    def __init__(self, problems: list[ScenarioError]):
+        first = problems[0]
+        super().__init__(first.path, first.key, first.problem)
+        self.problems = list(problems)
+        Exception.__init__(self, "\n".join(str(p) for p in self.problems))
+
+    def lines(self) -> list[str]:
+        return [str(p) for p in self.problems]

@@ -28,6 +28,7 @@ import pandas as pd
 from sim.analysis import RunAnalysis, analyze
 from sim.errors import UserError
 from sim.runner import RunResult
+from sim.scenario.explain import defaults_used
 
 
 def check_output_dir(out_dir: str | Path) -> Path:
@@ -180,6 +181,11 @@ def build_manifest(
     }
     if analysis is not None:
         manifest["common_random_numbers"] = crn_record(analysis)
+    manifest["defaults_used"] = {
+        "what": "settings no scenario file set, so the schema's default was used "
+        "(`sim validate --explain FILE` shows every setting and where it comes from)",
+        "settings": defaults_used(result.scenario),
+    }
     manifest["scenario"] = result.scenario.model_dump(mode="json")
     return manifest
 

@@ -125,3 +125,45 @@ def test_output_folder_that_cannot_be_created(tmp_path):
     blocker.write_text("a file where a folder should be")
     result = run_cli("run", "scenarios/default.toml", "--out", blocker / "res", "-n", "2")
     assert_one_line_error(result, "--out", "cannot write")
+
+
+def test_validate_checks_every_file_and_reports_every_problem(tmp_path):
+    good = "scenarios/default.toml"
+    two = tmp_path / "two.toml"
+    two.write_text(
+        "[market]\nfit_a = -1.0\nopportunities_per_rep_mnth = 3\n"
+        '[[plans]]\nname = "a"\n[[plans.components]]\ntype = "bookings_comission"\n'
+    )
+    dist = tmp_path / "dist.toml"
+    dist.write_text('[reps]\nskill = { dist = "normla", mean = 0.0 }\n' + GOOD_PLAN)
+    result = run_cli("validate", two, good, dist)
+    assert result.returncode == 2
+    assert f"{good}: ok" in result.stdout  # checked although a file before it failed
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 4, result.stderr
+    assert all(line.startswith("sim: error: ") for line in lines)
+    expected = [
+        (two, "market.fit_a", "greater than 0"),
+        (two, "market.opportunities_per_rep_mnth", "did you mean 'opportunities_per_rep_month'"),
+        (
+            two,
+            'plans["a"].components["bookings_comission"].type',
+            "did you mean 'bookings_commission'",
+        ),
+        (dist, "reps.skill.dist", "unknown distribution 'normla' (did you mean 'normal'?)"),
+    ]
+    for line, (path, key, problem) in zip(lines, expected, strict=True):
+        assert f"{path}: {key}: " in line and problem in line, line
+    assert "valid number" not in result.stderr  # the union's noise is gone
+    assert "Traceback" not in result.stderr
+
+
+def test_run_reports_every_problem_of_the_file_and_writes_nothing(tmp_path):
+    path = tmp_path / "two.toml"
+    path.write_text("[company]\nn_reps = 0\nmonths = 6\n" + GOOD_PLAN)
+    out = tmp_path / "out"
+    result = run_cli("run", path, "--out", out, "-n", "2")
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert [line.split(": ")[3] for line in lines] == ["company.n_reps", "company.months"]
+    assert not out.exists()

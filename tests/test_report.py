@@ -110,6 +110,9 @@ def test_run_folder_holds_every_table_and_the_workbook(run_folder):
     assert sorted(set(pay.skill_decile)) == list(range(1, 11))
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["baseline"] == "standard" and "common_random_numbers" in manifest
+    inherited = manifest["defaults_used"]["settings"]  # nothing a plan inherits is silent
+    assert inherited['plans["standard"].base_salary'] == 75_000.0
+    assert inherited['plans["overlap"].components["bookings_commission"].basis'] == "acv"
     book = pd.read_excel(out / "results.xlsx", sheet_name=None)
     assert {"Summary", "By year", "Comparison", "Replications", "Assumptions"} <= set(book)
     assert len(book["Replications"]) == len(result.replications)

@@ -4,12 +4,14 @@ import re
 import typing
 
 import pytest
-from helpers import DEFAULT, ROOT
+from helpers import DEFAULT, ROOT, run_cli
 from pydantic import BaseModel
 
 import sim
 from sim.errors import ScenarioError
 from sim.params import Normal, Uniform
+from sim.scenario.explain import defaults_used, explain, settings
+from sim.scenario.loader import read_scenario, validate_scenario
 from sim.scenario.schema import Scenario
 
 
@@ -130,3 +132,43 @@ def test_distribution_support_is_checked():
 def test_plan_names_must_be_unique():
     with pytest.raises(ScenarioError, match="unique"):
         sim.scenario.validate_scenario({"plans": [{"name": "a"}, {"name": "a"}]}, "x.toml")
+
+
+def test_explain_names_the_source_of_every_setting_and_marks_defaults(tmp_path):
+    (tmp_path / "base.toml").write_text(
+        '[market]\nfit_a = 3.0\n[[plans]]\nname = "a"\n[plans.quota]\nmultiple_of_ote = 4.0\n'
+    )
+    child = tmp_path / "child.toml"
+    child.write_text(
+        'extends = "base.toml"\n[market]\nfit_b = 3.0\n[[plans]]\nname = "a"\n'
+        '[[plans.components]]\ntype = "bookings_commission"\nrate = 0.08\n'
+    )
+    raw, provenance = read_scenario(child)
+    scenario = validate_scenario(raw, child, provenance)
+    rows = {s.key: s for s in settings(scenario, provenance)}
+    assert rows["market.fit_a"].source == str((tmp_path / "base.toml").resolve())
+    assert rows["market.fit_b"].source == str(child)
+    assert rows["market.need_sigma"].is_default
+    # the child's [[plans]] replaced the base's whole: its quota is the schema default
+    assert rows['plans["a"].quota.multiple_of_ote'].is_default
+    assert rows['plans["a"].quota.multiple_of_ote'].value == 5.0
+    rate = rows['plans["a"].components["bookings_commission"].rate']
+    assert rate.source == str(child) and rate.value == 0.08
+    held = rows['plans["a"].components["bookings_commission"].paid_at_booking']
+    assert held.is_default and held.unit == "fraction" and held.meaning
+    used = defaults_used(scenario)
+    assert used['plans["a"].base_salary'] == 75_000.0 and "market.fit_b" not in used
+    text = explain(scenario, provenance)
+    line = next(x for x in text.splitlines() if x.startswith('plans["a"].base_salary'))
+    assert "DEFAULT [$/yr]" in line
+
+
+def test_validate_explain_prints_every_setting_through_the_command():
+    done = run_cli("validate", "--explain", "scenarios/seed_designs.toml")
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert any(
+        x.startswith('plans["blended"].components["clawback"].fraction = 1.0') and "DEFAULT" in x
+        for x in lines
+    )
+    assert any(x.startswith("company.n_reps = 20") and "default.toml" in x for x in lines)

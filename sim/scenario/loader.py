@@ -16,7 +16,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from sim.errors import ScenarioError
+from sim.errors import ScenarioError, ScenarioProblems
 from sim.scenario.schema import Scenario
 
 Provenance = dict[tuple, str]
@@ -24,13 +24,22 @@ Provenance = dict[tuple, str]
 
 def load_scenario(path: str | Path) -> Scenario:
     """Read, merge and validate a scenario file."""
-    path = Path(path)
-    raw, provenance = _read_with_extends(path, chain=())
-    raw.setdefault("name", path.stem)
+    raw, provenance = read_scenario(path)
     return validate_scenario(raw, path, provenance)
 
 
+def read_scenario(path: str | Path) -> tuple[dict, Provenance]:
+    """The merged settings of a scenario file (following `extends`) and, for every key
+    path (a tuple of keys and list indices), the file that set it."""
+    path = Path(path)
+    raw, provenance = _read_with_extends(path, chain=())
+    raw.setdefault("name", path.stem)
+    return raw, provenance
+
+
 def validate_scenario(raw: dict, path: str | Path, provenance: Provenance | None = None):
+    """A `Scenario` from merged settings; every problem at once as a `ScenarioError`
+    (a `ScenarioProblems` when there are several), each naming its file and key."""
     try:
         return Scenario.model_validate(raw)
     except ValidationError as exc:
@@ -50,8 +59,21 @@ def _read_with_extends(path: Path, chain: tuple[Path, ...]) -> tuple[dict, Prove
     if not parent_path.is_file():
         raise ScenarioError(path, "extends", f"file '{parent}' not found (looked in {parent_path})")
     base, provenance = _read_with_extends(parent_path, (*chain, path.resolve()))
+    for prefix in _replaced(base, data):  # a replaced value forgets where its parts came from
+        provenance = {k: v for k, v in provenance.items() if k[: len(prefix)] != prefix}
     provenance.update(_provenance(data, str(path)))
     return _deep_merge(base, data), provenance
+
+
+def _replaced(base: dict, override: dict, prefix: tuple = ()) -> list[tuple]:
+    """Key paths where `override` replaces `base`'s value instead of merging into it."""
+    out = []
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(base.get(key), dict):
+            out += _replaced(base[key], value, (*prefix, key))
+        elif key in base:
+            out.append((*prefix, key))
+    return out
 
 
 def _read_toml(path: Path) -> dict:
@@ -92,34 +114,81 @@ def _provenance(data: Any, path: str, prefix: tuple = ()) -> Provenance:
 
 
 def _explain(exc: ValidationError, raw: dict, path: str, provenance: Provenance) -> ScenarioError:
-    error = exc.errors()[0]
-    loc = _data_loc(error["loc"], raw)
-    key = _format_key(loc, raw)
-    source = _source_file(loc, provenance, path)
-    problem = _problem(error, loc, raw)
-    more = len(exc.errors()) - 1
-    if more:
-        problem += f" (and {more} more problem{'s' if more > 1 else ''})"
-    return ScenarioError(source, key, problem)
+    """Every real problem of a failed validation, one `ScenarioError` each."""
+    problems, seen = [], set()
+    for error in _real_errors(exc.errors(), raw):
+        loc = _data_loc(error["loc"], raw)
+        key, problem = _problem(error, loc, raw)
+        line = ScenarioError(_source_file(loc, provenance, path), key, problem)
+        if str(line) not in seen:
+            seen.add(str(line))
+            problems.append(line)
+    return problems[0] if len(problems) == 1 else ScenarioProblems(problems)
+
+
+SCALAR_BRANCHES = ("float", "int", "str", "bool", "none")
+
+
+def _real_errors(errors: list[dict], raw: dict) -> list[dict]:
+    """Drop the noise of unions: for a value that is a table (e.g. a distribution), the
+    errors of the number branch ("Input should be a valid number"); for a number, the
+    errors of the table branches. What remains says what is really wrong."""
+    by_place: dict[tuple, list[dict]] = {}  # errors by the data they are about
+    for error in errors:
+        by_place.setdefault(error["loc"][: _depth(error["loc"], raw)], []).append(error)
+    out = []
+    for errs in by_place.values():
+        kept = [e for e in errs if not _wrong_branch(e, raw)]
+        out += kept or errs
+    return out
+
+
+def _depth(loc: tuple, raw: dict) -> int:
+    """How many leading parts of `loc` name data before the first union label."""
+    node, depth = raw, 0
+    for part in loc:
+        if _has(node, part):
+            node, depth = node[part], depth + 1
+        else:
+            break
+    return depth
+
+
+def _wrong_branch(error: dict, raw: dict) -> bool:
+    loc = error["loc"]
+    depth = _depth(loc, raw)
+    if depth == len(loc):
+        return False
+    node = raw
+    for part in loc[:depth]:
+        node = node[part]
+    label = str(loc[depth])
+    if label in SCALAR_BRANCHES:
+        return isinstance(node, dict)  # a table given: the number branch is not what was meant
+    return not isinstance(node, dict) and _is_union_label(label)
+
+
+def _is_union_label(part) -> bool:
+    """Whether a part of a pydantic error location labels a union member ('float',
+    'tagged-union[...]', a tag such as 'normal') rather than naming a key."""
+    return isinstance(part, str) and (
+        part in SCALAR_BRANCHES or "[" in part or _model_for_tag(part) is not None
+    )
 
 
 def _data_loc(loc: tuple, raw: dict) -> tuple:
-    """Drop the tags pydantic inserts for tagged unions, keeping keys that exist in data."""
+    """The error's location in the user's data: keys and indices that exist, plus a
+    missing key's name; the labels pydantic inserts for union members are dropped."""
     out, node = [], raw
     for part in loc:
-        if isinstance(node, dict) and part in node:
+        if _has(node, part):
             out.append(part)
             node = node[part]
-        elif isinstance(node, list) and isinstance(part, int) and part < len(node):
-            out.append(part)
-            node = node[part]
-        elif isinstance(node, dict | list):
-            if isinstance(part, str) and _model_for_tag(part) is not None:
-                continue  # a union tag such as 'bookings_commission' or 'normal'
-            out.append(part)
-            node = None
+        elif _is_union_label(part):
+            continue  # a union label such as 'float', 'tagged-union[...]' or 'normal'
         else:
-            break
+            out.append(part)  # a key that is missing
+            node = None
     return tuple(out)
 
 
@@ -152,24 +221,52 @@ def _source_file(loc: tuple, provenance: Provenance, default: str) -> str:
     return default
 
 
-def _problem(error: dict, loc: tuple, raw: dict) -> str:
+def _problem(error: dict, loc: tuple, raw: dict) -> tuple[str, str]:
+    """The key to name (dotted, plan and component names in brackets) and the problem."""
     kind, msg = error["type"], error["msg"]
     given = error.get("input")
+    key = _format_key(loc, raw)
     if kind == "extra_forbidden":
         allowed = _allowed_keys(loc[:-1], raw)
-        hint = difflib.get_close_matches(str(loc[-1]), allowed, n=1, cutoff=0.6)
-        tip = f" (did you mean '{hint[0]}'?)" if hint else ""
-        return f"unknown key{tip}"
+        return key, "unknown key" + _did_you_mean(str(loc[-1]), allowed)
     if kind == "missing":
-        return "required key is missing"
+        return key, "required key is missing"
     if kind in ("union_tag_invalid", "union_tag_not_found"):
         ctx = error.get("ctx", {})
+        field = str(ctx.get("discriminator", "type")).strip("'\"")
+        expected = _tags(field)
+        what = "distribution" if field == "dist" else "type"
+        key = f"{key}.{field}" if key != "(top level)" else field
+        if kind == "union_tag_not_found":
+            return key, f"required key is missing (a {what}, one of {', '.join(expected)})"
         tag = ctx.get("tag", given)
-        return f"unknown type {tag!r}; expected one of {ctx.get('expected_tags', '')}"
+        hint = _did_you_mean(str(tag), expected)
+        return key, f"unknown {what} {tag!r}" + (
+            hint or f" (expected one of {', '.join(expected)})"
+        )
     msg = msg.removeprefix("Value error, ")
     if isinstance(given, dict | list) or given is None:
-        return msg
-    return f"{msg} (got {given!r})"
+        return key, msg
+    return key, f"{msg} (got {given!r})"
+
+
+def _tags(field: str) -> list[str]:
+    """The names a tagged union accepts in `field` ('type' of components, 'dist')."""
+    from sim.params import Distribution
+    from sim.plans.config import AnyComponentConfig
+
+    union = Distribution if field == "dist" else AnyComponentConfig
+    return [
+        tag
+        for model in _models_in(union)
+        if field in model.model_fields
+        for tag in typing.get_args(model.model_fields[field].annotation)
+    ]
+
+
+def _did_you_mean(word: str, choices: list[str]) -> str:
+    hint = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
+    return f" (did you mean '{hint[0]}'?)" if hint else ""
 
 
 def _allowed_keys(loc: tuple, raw: dict) -> list[str]:
