@@ -9,6 +9,7 @@
 
 from importlib import metadata
 
+from sim.budget import BudgetResult, Target, budget
 from sim.errors import ScenarioError, UserError
 from sim.runner import RunResult, run
 from sim.scenario import Scenario, load_scenario
@@ -20,11 +21,14 @@ except metadata.PackageNotFoundError:  # pragma: no cover - running from a sourc
     __version__ = "0.0.0"
 
 __all__ = [
+    "BudgetResult",
     "RunResult",
     "Scenario",
     "ScenarioError",
     "SweepResult",
+    "Target",
     "UserError",
+    "budget",
     "load_scenario",
     "run",
     "sweep",

@@ -316,3 +316,28 @@ def _is_stat(column: str) -> bool:
 
 def write_sweep_xlsx(result, table: pd.DataFrame, path: Path) -> None:
     write_table_xlsx(result.scenario, {"Sweep": table}, path)
+
+
+def write_budget_xlsx(result, analysis, table: pd.DataFrame, path: Path) -> None:
+    """budget.xlsx: the budget table, the budgeted plans wide (summary, by year), the
+    comparison at equal budget, every evaluation, and the budgeted scenario's settings."""
+    plans = list(result.plans)
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Budget"
+    money = [c for c in table.columns if c.split("_ci_")[0] in ("revenue", "new_arr", "comp_cost")]
+    money.append("ote")
+    percent = [
+        c
+        for c in table.columns
+        if c.startswith(("achieved", "target", "grr", "comp_cost_ratio", "operating_margin"))
+    ]
+    long_sheet(ws, table, money, percent)
+    wide_sheet(wb.create_sheet("Summary"), analysis.summary, plans)
+    if not analysis.summary_by_year.empty:
+        by_year_sheet(wb.create_sheet("By year"), analysis.summary_by_year, analysis.summary, plans)
+    if len(analysis.comparison):
+        comparison_sheet(wb.create_sheet("Comparison"), analysis.comparison, plans)
+    long_sheet(wb.create_sheet("Evaluations"), result.evaluation_table())
+    assumptions_sheet(wb.create_sheet("Assumptions"), result.budgeted)
+    wb.save(path)

@@ -1,7 +1,9 @@
-"""The FP&A commands of `sim`: sweep (and budget, optimize).
+"""The FP&A commands of `sim`: sweep, budget (and optimize).
 
     sim sweep SCENARIO --set KEY=VALUES [--set KEY=VALUES ...] [-n N] [--seed S] [-j J]
               [--out DIR] [--xlsx] [--quiet]
+    sim budget SCENARIO (--comp-ratio X | --operating-margin M) [--basis cash|expense]
+               [--quantile Q] [--plans A,B] [--baseline PLAN] [-n N] [--seed S] [-j J] ...
 
 KEY is a dotted path into the scenario (`plans.standard.components.0.rate`,
 `market.opportunities_per_rep_month`); VALUES a list `a,b,c` or `low:high:n`.
@@ -38,6 +40,44 @@ def add_parsers(sub) -> None:
         metavar="KEY=VALUES",
         help="a dotted path and its values: a,b,c or low:high:n; repeat for a grid",
     )
+    add_budget(sub)
+
+
+def _fraction(text: str) -> float:
+    import argparse
+
+    try:
+        return float(text.rstrip("%")) / (100 if text.endswith("%") else 1)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected a fraction such as 0.09 or 9%, got {text!r}"
+        ) from None
+
+
+def add_budget(sub) -> None:
+    from sim.budget import DEFAULT_REPLICATIONS
+
+    budget = sub.add_parser(
+        "budget", help="scale each plan's variable pay to a comp-cost or margin target"
+    )
+    add_common(budget, f"per evaluation (default {DEFAULT_REPLICATIONS})")
+    target = budget.add_mutually_exclusive_group(required=True)
+    target.add_argument("--comp-ratio", type=_fraction, help="comp cost / revenue, e.g. 0.09")
+    target.add_argument("--operating-margin", type=_fraction, help="operating margin, e.g. 0.2")
+    budget.add_argument(
+        "--basis",
+        choices=("cash", "expense"),
+        default="cash",
+        help="comp as cash paid or as expensed (ASC 340-40)",
+    )
+    budget.add_argument(
+        "--quantile",
+        type=_fraction,
+        help="hold the target with this confidence (0.9: the P90 comp cost "
+        "ratio, or the P10 margin), not on average",
+    )
+    budget.add_argument("--plans", help="comma-separated plans to budget (default: all)")
+    budget.add_argument("--baseline", help="plan the others are compared with at equal budget")
 
 
 def command_line(argv: list[str]) -> str:
@@ -73,4 +113,67 @@ def cmd_sweep(args, argv) -> int:
     return 0
 
 
-COMMANDS = {"sweep": cmd_sweep}
+def cmd_budget(args, argv) -> int:
+    from sim import load_scenario
+    from sim.analysis import resolve_baseline
+    from sim.budget import DEFAULT_REPLICATIONS, Target, budget
+    from sim.fpa_outputs import write_budget
+    from sim.outputs import check_output_dir
+
+    if args.comp_ratio is not None:
+        target = Target("comp_ratio", args.comp_ratio, args.basis, args.quantile)
+    else:
+        target = Target("operating_margin", args.operating_margin, args.basis, args.quantile)
+    scenario = load_scenario(args.scenario)
+    plans = _plan_list(scenario, args.plans)
+    baseline = resolve_baseline(plans, args.baseline)
+    out = check_output_dir(args.out or Path("results") / f"{scenario.name}-budget")
+    result = budget(
+        scenario,
+        target,
+        replications=args.replications or DEFAULT_REPLICATIONS,
+        seed=args.seed,
+        jobs=args.jobs,
+        chunk_size=args.chunk_size,
+        plans=plans,
+        progress=not args.quiet,
+    )
+    write_budget(result, out, command_line(argv), args.scenario, args.xlsx, baseline)
+    if not args.quiet:
+        print_budget(result, out)
+    return 0
+
+
+def _plan_list(scenario, text: str | None) -> list[str]:
+    from sim.analysis import resolve_baseline
+
+    names = [p.name for p in scenario.plans]
+    if not text:
+        return names
+    chosen = [n.strip() for n in text.split(",") if n.strip()]
+    for name in chosen:
+        resolve_baseline(names, name)  # a one-line error with a hint for a wrong name
+    return chosen
+
+
+def print_budget(result, out: Path) -> None:
+    from sim.report.table import format_value
+
+    table = result.table()
+    print(
+        f"{result.scenario.name}: {result.target.describe()}, {result.run.n_replications} "
+        f"replications per evaluation, seed {result.seed}, {result.wall_seconds:.1f}s"
+    )
+    width = max(len(p) for p in table.plan)
+    for r in table.itertuples():
+        print(
+            f"  {r.plan.ljust(width)}  scale {r.scale:6.3f}  achieved "
+            f"{100 * r.achieved:.2f}% "
+            f"[{100 * r.achieved_ci_low:.2f}, {100 * r.achieved_ci_high:.2f}]"
+            f"  revenue {format_value(r.revenue, '$')}  new ARR {format_value(r.new_arr, '$')}"
+            f"  GRR {100 * r.grr:.1f}%  margin {100 * r.operating_margin:.1f}%"
+        )
+    print(f"wrote {out}/ ({', '.join(sorted(p.name for p in Path(out).iterdir()))})")
+
+
+COMMANDS = {"sweep": cmd_sweep, "budget": cmd_budget}

@@ -57,3 +57,50 @@ def write_sweep(result, out: str | Path, command=None, scenario_file=None, xlsx=
     )
     files["manifest.json"] = lambda path: write_json(record, path)
     return write_folder(out, files)
+
+
+def write_budget(
+    result, out: str | Path, command=None, scenario_file=None, xlsx=False, baseline=None
+) -> Path:
+    """budget.csv, budget_evaluations.csv, budgeted.toml, the budgeted plans' summary,
+    per-year summary and comparison at equal budget, report.html, manifest.json (and
+    budget.xlsx)."""
+    from sim.analysis import analyze
+    from sim.excel import write_budget_xlsx
+    from sim.report.fpa_pages import budget_page
+    from sim.scenario.writer import scenario_to_toml
+
+    analysis = analyze(result.run, baseline)
+    table, evaluations = result.table(), result.evaluation_table()
+    header = (
+        f"{result.budgeted.description}.\nWritten by: {command or 'sim.budget'}\n"
+        f"Scales: "
+        + ", ".join(f"{name} x{solved.scale:.4f}" for name, solved in result.plans.items())
+    )
+    files = {
+        "budget.csv": csv_writer(table),
+        "budget_evaluations.csv": csv_writer(evaluations),
+        "budgeted.toml": lambda path: path.write_text(scenario_to_toml(result.budgeted, header)),
+        "summary.csv": csv_writer(analysis.summary),
+        "summary_by_year.csv": csv_writer(analysis.summary_by_year),
+        "comparison.csv": csv_writer(analysis.comparison),
+        "report.html": _html(budget_page(result, analysis, command)),
+    }
+    if xlsx:
+        files["budget.xlsx"] = lambda path: write_budget_xlsx(result, analysis, table, path)
+    record = manifest(
+        "budget",
+        result.scenario,
+        command,
+        scenario_file,
+        result.seed,
+        result.wall_seconds,
+        target=result.target.describe(),
+        replications=result.run.n_replications,
+        baseline=analysis.baseline,
+        scales={name: solved.scale for name, solved in result.plans.items()},
+        evaluations={name: len(solved.evaluations) for name, solved in result.plans.items()},
+        plan_seconds={name: round(s.wall_seconds, 2) for name, s in result.plans.items()},
+    )
+    files["manifest.json"] = lambda path: write_json(record, path)
+    return write_folder(out, files)

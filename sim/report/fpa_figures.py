@@ -76,3 +76,24 @@ def _series_name(key, others: list[str]) -> str:
     plan, *values = key if isinstance(key, tuple) else (key,)
     rest = ", ".join(f"{k.split('.')[-1]}={v:g}" for k, v in zip(others, values, strict=True))
     return f"{plan} ({rest})"
+
+
+def budget_trace_figure(evaluations: pd.DataFrame, scales: dict[str, float], target) -> Figure:
+    """The root finder's path: the target statistic at every scale evaluated, per plan,
+    against the target line; a ring marks the scale found."""
+    plans = list(dict.fromkeys(evaluations.plan))
+    palette = colors(plans)
+    legend = label_width(plans) + 0.5
+    fig, ax = subplots(1, 1, (9 + legend, 5.2), (0.9, legend, 0.3, 0.6))
+    for plan in plans:
+        rows = evaluations[evaluations.plan == plan].sort_values("scale")
+        ax.plot(rows.scale, rows.statistic, "o-", color=palette[plan], ms=3, lw=1, label=plan)
+        found = rows.iloc[(rows.scale - scales[plan]).abs().argmin()]
+        ax.plot(found.scale, found.statistic, "o", ms=9, mfc="none", mec=palette[plan], mew=1.5)
+    ax.axhline(target.value, color="black", lw=1, ls="--", label="target")
+    ax.set_xlabel("scale of variable pay (1 = the plan as written)")
+    ax.set_ylabel(target.describe().split(" = ")[0])
+    ax.yaxis.set_major_formatter(axis_format("fraction"))
+    ax.grid(alpha=0.3)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
+    return fig

@@ -136,3 +136,106 @@ def _points_table(table: pd.DataFrame, keys: list[str]) -> str:
         + "".join(rows)
         + "</table></div>"
     )
+
+
+BUDGET_METRICS = (
+    "revenue",
+    "new_arr",
+    "ending_arr",
+    "grr",
+    "comp_cost",
+    "operating_margin",
+    "over_comp_limit",
+)
+
+
+def budget_page(result, analysis, command: str | None = None) -> str:
+    """The plans at equal budget, how each was scaled, and how the numbers were made."""
+    from sim.report.fpa_figures import budget_trace_figure
+
+    target, table = result.target, result.table()
+    evaluations = result.evaluation_table()
+    scales = {name: solved.scale for name, solved in result.plans.items()}
+    sub = [
+        f"Every plan's variable pay scaled so that {esc(target.describe())}; then compared at "
+        f"that equal budget against <b>{esc(analysis.baseline)}</b>.",
+        f"{result.run.n_replications:,} company-runs per evaluation, seed {result.seed}; "
+        f"{len(evaluations)} evaluations in all; {result.wall_seconds:.0f} s.",
+    ]
+    frontier = plots.frontier_figure(analysis.summary, analysis.comparison, analysis.baseline)
+    body = [
+        _budget_table(table, analysis, target),
+        _section(
+            "Revenue against comp cost at equal budget",
+            plots.png(frontier),
+            "Mean comp cost against mean revenue per year of the budgeted plans; error bars are "
+            f"the 95% paired CIs of each plan's difference from {analysis.baseline}. At an equal "
+            "comp cost ratio, a plan further up and right earns more for the same share of "
+            "revenue.",
+            "frontier",
+        ),
+        _section(
+            "How each plan was scaled",
+            plots.png(budget_trace_figure(evaluations, scales, target)),
+            "The target statistic at every scale the root finder evaluated (each a whole "
+            "simulation on the same company-runs, reps re-choosing their strategy at every "
+            "scale); the dashed line is the target and a ring marks the scale found. Data: "
+            "budget_evaluations.csv.",
+            "trace",
+        ),
+        f"<h2>How to read it</h2>\n<p class='note'>{esc(BUDGET_NOTE)}</p>",
+    ]
+    return page(f"Budget: {result.scenario.name}", sub, body, command)
+
+
+BUDGET_NOTE = (
+    "Scale 1 is the plan as written; scale 1.2 pays every commission rate, bonus and "
+    "draw 20% more (and states a 20% higher target variable pay), with the same base "
+    "salary and quota. For each plan a bracketing root finder (scipy's brentq) searched "
+    "the scale whose statistic meets the target, each evaluation a whole simulation on the "
+    "same seed and company-runs (common random numbers), so the function it solves is "
+    "deterministic; reps re-choose their strategy at every scale, which makes it move in "
+    "small steps. 'Achieved' is the statistic at the scale found with its 95% CI (Student-t "
+    "for a mean, order statistics for a percentile): the target is met up to that Monte "
+    "Carlo uncertainty, which shrinks with more company-runs (-n). The plans are then "
+    "compared on the same company-runs, so their differences at equal budget are paired. "
+    "budgeted.toml is the scenario with the scaled plans: `sim run budgeted.toml` reproduces "
+    "these numbers with the same seed and replications."
+)
+
+
+def _budget_table(table: pd.DataFrame, analysis, target) -> str:
+    summary = analysis.summary.set_index(["plan", "metric"])
+    diffs = analysis.comparison.set_index(["plan", "metric"])
+    metrics = [m for m in BUDGET_METRICS if m in set(analysis.summary.metric)]
+    head = "".join(f"<th>{esc(m)}</th>" for m in metrics)
+    rows = []
+    for r in table.itertuples():
+        achieved = (
+            f"{format_cell(r.achieved, 'fraction')}<br><span class='ci'>"
+            f"[{format_cell(r.achieved_ci_low, 'fraction')}, "
+            f"{format_cell(r.achieved_ci_high, 'fraction')}]</span>"
+        )
+        cells = f"<td>{r.scale:.3f}</td><td>{format_cell(r.ote, '$')}</td><td>{achieved}</td>"
+        for name in metrics:
+            row = summary.loc[(r.plan, name)].copy()
+            if (r.plan, name) in diffs.index:
+                d = diffs.loc[(r.plan, name)]
+                row["diff"], row["diff_ci_low"], row["diff_ci_high"] = (
+                    d["diff"],
+                    d.diff_ci_low,
+                    d.diff_ci_high,
+                )
+            cells += f"<td>{value_cell(row, _unit(name), change='diff' in row)}</td>"
+        base = " (baseline)" if r.plan == analysis.baseline else ""
+        rows.append(f'<tr><td class="name">{esc(r.plan)}{base}</td>{cells}</tr>')
+    return (
+        "<h2>The plans at equal budget</h2>\n<p class='note'>Scale found for each plan's "
+        "variable pay, the OTE it implies, the achieved target statistic with its 95% CI, "
+        "then each metric's mean with its 95% CI and, under it, the paired change against "
+        f"the baseline. All numbers: budget.csv, summary.csv, comparison.csv.</p>\n"
+        "<div class='scroll'><table><tr><th class='name'>plan</th><th>scale</th><th>OTE</th>"
+        f"<th>achieved: {esc(target.describe().split(' = ')[0])}</th>{head}</tr>"
+        + "".join(rows)
+        + "</table></div>"
+    )

@@ -1,0 +1,363 @@
+"""Margin-constrained budgets: scale each plan's variable pay to a finance target.
+
+For each plan, find the factor on its variable pay (every rate and bonus amount,
+`sim.plans.config.scale_variable_pay`) that makes a statistic of the comp cost
+ratio (or of the operating margin) equal a target: its mean, or a quantile for
+FP&A who budget to a percentile. Reps re-optimize at every scale (they answer
+the rates they are paid), so the statistic is a function of the scale through a
+whole simulation. Every evaluation uses the same seed and replications (common
+random numbers), so that function is deterministic: a step-like but monotone-in-
+expectation curve that a bracketing root finder (scipy's `brentq`) solves. The
+bracket starts at scale 0 (base salaries only) and 1 (the plan as written) and
+widens upward by doubling, up to the largest scale the plan's settings allow (a
+rate of 100%); a target out of reach at either end is an error that says why.
+
+Plans are independent given the seed (each plan meets the same markets whatever
+other plans run beside it), so plans are solved in parallel worker processes and
+their results assembled into one run of the budgeted plans, compared on paired
+replications at equal budget.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from joblib import Parallel, delayed
+from scipy import optimize, stats
+
+from sim.analysis import mean_ci
+from sim.errors import UserError
+from sim.plans.config import Plan, scale_variable_pay
+from sim.runner import RunResult, run
+
+DEFAULT_REPLICATIONS = 200
+MAX_SCALE = 50.0
+REPORTED = ("revenue", "grr", "new_arr", "comp_cost", "comp_cost_ratio", "operating_margin")
+
+
+@dataclass(frozen=True)
+class Target:
+    """What a budget holds: `kind` "comp_ratio" (comp cost / revenue = value) or
+    "operating_margin" (= value), on the cash or expense `basis`, for the mean or,
+    with `quantile` q, at confidence q: the comp cost ratio's q-quantile (q of the
+    company-runs cost at most the target) or the operating margin's (1 - q)-quantile
+    (q of the company-runs keep at least the target margin)."""
+
+    kind: str
+    value: float
+    basis: str = "cash"
+    quantile: float | None = None
+
+    def __post_init__(self):
+        if self.kind not in ("comp_ratio", "operating_margin"):
+            raise UserError(f"budget target {self.kind!r}: expected comp_ratio or operating_margin")
+        if self.basis not in ("cash", "expense"):
+            raise UserError(f"--basis {self.basis!r}: expected cash or expense")
+        if self.quantile is not None and not 0 < self.quantile < 1:
+            raise UserError(f"--quantile {self.quantile}: must be between 0 and 1 (0.9 = P90)")
+        if self.kind == "comp_ratio" and not 0 < self.value < 1:
+            raise UserError(f"--comp-ratio {self.value}: must be between 0 and 1 (0.09 = 9%)")
+        if self.kind == "operating_margin" and not -1 < self.value < 1:
+            raise UserError(f"--operating-margin {self.value}: must be between -1 and 1")
+
+    @property
+    def metric(self) -> str:
+        names = {
+            ("comp_ratio", "cash"): "comp_cost_ratio",
+            ("comp_ratio", "expense"): "comp_expense_ratio",
+            ("operating_margin", "cash"): "operating_margin",
+            ("operating_margin", "expense"): "operating_margin_expense",
+        }
+        return names[(self.kind, self.basis)]
+
+    @property
+    def rises_with_pay(self) -> bool:
+        return self.kind == "comp_ratio"
+
+    @property
+    def level(self) -> float | None:
+        """The quantile of the metric the target holds (None: the mean)."""
+        if self.quantile is None:
+            return None
+        return self.quantile if self.rises_with_pay else 1.0 - self.quantile
+
+    def statistic(self, values: np.ndarray) -> float:
+        x = values[np.isfinite(values)]
+        return float(x.mean() if self.level is None else np.quantile(x, self.level))
+
+    def interval(self, values: np.ndarray) -> tuple[float, float]:
+        """95% CI of the statistic: Student-t for the mean; for a quantile, the
+        distribution-free order-statistic interval (binomial ranks)."""
+        x = np.sort(values[np.isfinite(values)])
+        if self.level is None:
+            _, low, high, _ = mean_ci(x)
+            return low, high
+        n = len(x)
+        lo = int(stats.binom.ppf(0.025, n, self.level))
+        hi = int(stats.binom.ppf(0.975, n, self.level))
+        return float(x[max(lo - 1, 0)]), float(x[min(hi, n - 1)])
+
+    def describe(self) -> str:
+        name = {"comp_ratio": "comp cost / revenue", "operating_margin": "operating margin"}
+        what = "mean" if self.level is None else f"P{round(100 * self.level):d}"
+        return f"{what} {name[self.kind]} ({self.basis}) = {100 * self.value:g}%"
+
+
+@dataclass
+class PlanBudget:
+    """One plan's budget: the scale found, every evaluation on the way, and the run of
+    the plan at that scale."""
+
+    plan: str
+    scale: float
+    evaluations: list[tuple[float, float]]  # (scale, statistic), in order
+    result: RunResult
+    wall_seconds: float
+
+
+@dataclass
+class BudgetResult:
+    scenario: object  # the scenario as given
+    budgeted: object  # the scenario with every plan at its scale
+    target: Target
+    plans: dict[str, PlanBudget]
+    run: RunResult  # the budgeted plans together, on paired replications
+    seed: int
+    wall_seconds: float
+    meta: dict = field(default_factory=dict)
+
+    def table(self) -> pd.DataFrame:
+        """budget.csv: per plan the scale, the target, the achieved value with its 95%
+        CI, then revenue, GRR, new ARR, comp cost, comp cost ratio and operating
+        margin with their intervals, and the evaluations used."""
+        rows = []
+        for name, solved in self.plans.items():
+            values = _values(solved.result, self.target.metric)
+            low, high = self.target.interval(values)
+            row = {
+                "plan": name,
+                "scale": solved.scale,
+                "target": self.target.value,
+                "achieved": self.target.statistic(values),
+                "achieved_ci_low": low,
+                "achieved_ci_high": high,
+            }
+            for metric in REPORTED:
+                mean, lo, hi, _ = mean_ci(_values(solved.result, metric))
+                row |= {metric: mean, f"{metric}_ci_low": lo, f"{metric}_ci_high": hi}
+            row |= {
+                "statistic": self.target.describe(),
+                "evaluations": len(solved.evaluations),
+                "ote": self.budgeted.plan(name).ote,
+            }
+            rows.append(row)
+        return pd.DataFrame(rows)
+
+    def evaluation_table(self) -> pd.DataFrame:
+        """Every evaluation of the root finder: plan, order, scale, statistic."""
+        rows = [
+            {"plan": name, "evaluation": i + 1, "scale": s, "statistic": v}
+            for name, solved in self.plans.items()
+            for i, (s, v) in enumerate(solved.evaluations)
+        ]
+        return pd.DataFrame(rows, columns=["plan", "evaluation", "scale", "statistic"])
+
+
+def _values(result: RunResult, metric: str) -> np.ndarray:
+    return result.replications[metric].to_numpy(float)
+
+
+# --- Solving one plan ---------------------------------------------------------------------
+
+
+def max_scale(plan: Plan, cap: float = MAX_SCALE) -> float:
+    """The largest factor the plan's settings allow (a rate reaching 100%), at most
+    `cap`: found by bisection on whether the scaled plan is valid."""
+    if _valid(plan, cap):
+        return cap
+    low, high = 1.0, cap
+    if not _valid(plan, low):
+        low = 0.0
+    for _ in range(40):
+        mid = 0.5 * (low + high)
+        low, high = (mid, high) if _valid(plan, mid) else (low, mid)
+    return low
+
+
+def _valid(plan: Plan, factor: float) -> bool:
+    try:
+        scale_variable_pay(plan, factor)
+    except ValueError:
+        return False
+    return True
+
+
+class _Evaluator:
+    """The target's statistic for one plan at a scale: a whole simulation on fixed
+    seed and replications, cached by scale."""
+
+    def __init__(self, scenario, plan: Plan, target: Target, replications, seed, jobs, chunk):
+        self.scenario, self.plan, self.target = scenario, plan, target
+        self.args = dict(replications=replications, seed=seed, jobs=jobs, chunk_size=chunk)
+        self.cache: dict[float, tuple[float, RunResult]] = {}
+        self.order: list[tuple[float, float]] = []
+
+    def __call__(self, scale: float) -> float:
+        key = float(scale)
+        if key not in self.cache:
+            scaled = scale_variable_pay(self.plan, key)
+            result = run(self.scenario.model_copy(update={"plans": [scaled]}), **self.args)
+            value = self.target.statistic(_values(result, self.target.metric))
+            self.cache[key] = (value, result)
+            self.order.append((key, value))
+        return self.cache[key][0]
+
+    def gap(self, scale: float) -> float:
+        """Statistic minus target, signed to rise with the scale."""
+        sign = 1.0 if self.target.rises_with_pay else -1.0
+        return sign * (self(scale) - self.target.value)
+
+
+def solve_plan(scenario, plan: Plan, target: Target, replications, seed, jobs, chunk) -> PlanBudget:
+    """The scale of `plan`'s variable pay that meets `target` (see the module)."""
+    started = time.perf_counter()
+    f = _Evaluator(scenario, plan, target, replications, seed, jobs, chunk)
+    low, high = _bracket(f, plan, target)
+    if f.gap(low) == 0:
+        scale = low
+    elif f.gap(high) == 0:
+        scale = high
+    else:
+        scale = optimize.brentq(f.gap, low, high, xtol=1e-4, rtol=1e-3, maxiter=40)
+    f(scale)
+    return PlanBudget(
+        plan.name, float(scale), f.order, f.cache[float(scale)][1], time.perf_counter() - started
+    )
+
+
+def _bracket(f: _Evaluator, plan: Plan, target: Target) -> tuple[float, float]:
+    """Scales [low, high] with the gap at or below 0 at low and at or above 0 at high."""
+    top = max_scale(plan)
+    if top <= 0:
+        raise UserError(f"plan '{plan.name}': its variable pay cannot be scaled")
+    start = min(1.0, top)
+    if f.gap(start) >= 0:
+        if f.gap(0.0) > 0:
+            raise UserError(_too_dear(plan, target, f(0.0)))
+        return 0.0, start
+    low, high = start, start
+    while f.gap(high) < 0:
+        if high >= top:
+            raise UserError(_out_of_reach(plan, target, top, f(top)))
+        low, high = high, min(2.0 * high, top)
+    return low, high
+
+
+def _percent(x: float) -> str:
+    return f"{100 * x:.2f}%"
+
+
+def _too_dear(plan: Plan, target: Target, at_zero: float) -> str:
+    stat = target.describe().split(" = ")[0]
+    if target.rises_with_pay:
+        why = "base salaries alone cost more"
+    else:
+        why = "base salaries and other costs alone leave less margin"
+    return (
+        f"plan '{plan.name}': target {target.describe()} is infeasible: even with no "
+        f"variable pay (scale 0) the {stat} is {_percent(at_zero)} ({why})"
+    )
+
+
+def _out_of_reach(plan: Plan, target: Target, top: float, at_top: float) -> str:
+    stat = target.describe().split(" = ")[0]
+    return (
+        f"plan '{plan.name}': target {target.describe()} is out of reach: at the largest "
+        f"scale its settings allow (x{top:.3g} variable pay) the {stat} is {_percent(at_top)}"
+    )
+
+
+# --- All plans ----------------------------------------------------------------------------
+
+
+def budget(
+    scenario,
+    target: Target,
+    replications: int = DEFAULT_REPLICATIONS,
+    seed: int | None = None,
+    jobs: int = 1,
+    chunk_size: int | None = None,
+    plans: list[str] | None = None,
+    progress: bool = False,
+) -> BudgetResult:
+    """Scale every plan (or those named in `plans`) of `scenario` to `target`."""
+    seed = scenario.simulation.seed if seed is None else seed
+    chosen = [scenario.plan(name) for name in plans] if plans else list(scenario.plans)
+    outer = max(1, min(jobs, len(chosen)))
+    inner = max(1, jobs // outer)
+    started = time.perf_counter()
+    tasks = (
+        delayed(solve_plan)(scenario, plan, target, replications, seed, inner, chunk_size)
+        for plan in chosen
+    )
+    solved: dict[str, PlanBudget] = {}
+    for result in Parallel(n_jobs=outer, return_as="generator_unordered")(tasks):
+        solved[result.plan] = result
+        if progress:
+            print(
+                f"{result.plan}: scale {result.scale:.4f} after {len(result.evaluations)} "
+                f"evaluations ({result.wall_seconds:.1f}s)",
+                file=sys.stderr,
+            )
+    ordered = {p.name: solved[p.name] for p in chosen}
+    scaled = [scale_variable_pay(p, ordered[p.name].scale) for p in chosen]
+    # The budgeted scenario runs on the budget's seed and replications by default, so
+    # `sim run budgeted.toml` reproduces the numbers found here.
+    simulation = scenario.simulation.model_copy(
+        update={"seed": seed, "replications": replications}
+        | ({"chunk_size": chunk_size} if chunk_size else {})
+    )
+    budgeted = scenario.model_copy(
+        update={
+            "name": f"{scenario.name}-budgeted",
+            "description": f"{scenario.name}, every plan scaled to {target.describe()}",
+            "plans": scaled,
+            "simulation": simulation,
+        }
+    )
+    together = merge_runs(budgeted, [s.result for s in ordered.values()])
+    return BudgetResult(
+        scenario, budgeted, target, ordered, together, seed, time.perf_counter() - started
+    )
+
+
+def merge_runs(scenario, runs: list[RunResult]) -> RunResult:
+    """One-plan runs on the same seed and replications, as one run of all their plans:
+    exactly what running them together gives, since a plan's numbers do not depend
+    on the other plans of the run."""
+    first = runs[0]
+    by_year = [r.by_year for r in runs if not r.by_year.empty]
+    return RunResult(
+        scenario,
+        first.seed,
+        first.chunk_size,
+        first.jobs,
+        _concat([r.replications for r in runs]),
+        {p: a for r in runs for p, a in r.arr_by_month.items()},
+        {p: y for r in runs for p, y in r.rep_years.items()},
+        sum(r.wall_seconds for r in runs),
+        strategy_ce={p: t for r in runs for p, t in r.strategy_ce.items()},
+        by_year=_concat(by_year) if by_year else pd.DataFrame(),
+    )
+
+
+def _concat(tables: list[pd.DataFrame]) -> pd.DataFrame:
+    """Tables of different plans one under the other; a component a plan lacks paid 0."""
+    table = pd.concat(tables, ignore_index=True)
+    comp = [c for c in table.columns if c.startswith("comp_cost_") and c != "comp_cost_ratio"]
+    table[comp] = table[comp].fillna(0.0)
+    return table

@@ -1,0 +1,169 @@
+"""Budgets: each plan's variable pay scaled to a comp-cost or margin target."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from helpers import ROOT, run_cli, small_scenario
+
+import sim
+from sim.budget import Target, budget, max_scale, merge_runs
+
+N = 24
+
+TWO_PLANS = [
+    {"name": "standard"},
+    {"name": "rich", "components": [{"type": "bookings_commission", "rate": 0.2}]},
+]
+
+
+@pytest.fixture(scope="module")
+def scenario():
+    return small_scenario(plans=TWO_PLANS)
+
+
+@pytest.fixture(scope="module")
+def at_rate_one(scenario):
+    """The plans as written: what their comp cost ratio is before any scaling."""
+    return sim.run(scenario, replications=N, seed=4).summary().set_index(["plan", "metric"])
+
+
+@pytest.fixture(scope="module")
+def solved(scenario, at_rate_one):
+    """A target between the two plans: one starts under it, the other over it."""
+    low = at_rate_one.at[("standard", "comp_cost_ratio"), "mean"]
+    high = at_rate_one.at[("rich", "comp_cost_ratio"), "mean"]
+    assert low < high
+    return budget(scenario, Target("comp_ratio", (low + high) / 2), replications=N, seed=4, jobs=2)
+
+
+def test_budget_lands_on_the_target_from_under_and_over_it(solved):
+    table = solved.table().set_index("plan")
+    assert table.at["standard", "scale"] > 1 > table.at["rich", "scale"]
+    for plan in ("standard", "rich"):
+        row = table.loc[plan]
+        assert row.achieved_ci_low <= row.target <= row.achieved_ci_high, plan
+        assert row.achieved == pytest.approx(row.target, rel=0.01)
+        assert row.comp_cost_ratio == pytest.approx(row.achieved)  # the mean is the target
+
+
+def test_scaled_plans_pay_the_same_design_at_other_rates(solved, scenario):
+    for name, result in solved.plans.items():
+        rate = solved.budgeted.plan(name).components[0].rate
+        assert rate == pytest.approx(scenario.plan(name).components[0].rate * result.scale)
+        assert solved.budgeted.plan(name).base_salary == scenario.plan(name).base_salary
+
+
+def test_budgeted_toml_reproduces_the_budget(solved, tmp_path):
+    from sim.scenario.writer import scenario_to_toml
+
+    path = tmp_path / "budgeted.toml"
+    path.write_text(scenario_to_toml(solved.budgeted))
+    again = sim.run(sim.load_scenario(path), jobs=1)  # its own seed and replications
+    pd.testing.assert_frame_equal(again.replications, solved.run.replications)
+
+
+def test_merged_runs_equal_running_the_plans_together(scenario):
+    alone = [
+        sim.run(scenario.model_copy(update={"plans": [p]}), replications=6, seed=2)
+        for p in scenario.plans
+    ]
+    together = sim.run(scenario, replications=6, seed=2)
+    merged = merge_runs(scenario, alone)
+    pd.testing.assert_frame_equal(merged.replications, together.replications)
+    pd.testing.assert_frame_equal(merged.by_year, together.by_year)
+
+
+def test_a_p90_target_holds_in_nine_runs_of_ten(scenario, at_rate_one):
+    target = Target(
+        "comp_ratio", at_rate_one.at[("standard", "comp_cost_ratio"), "p90"], quantile=0.9
+    )
+    result = budget(scenario, target, replications=40, seed=4, plans=["standard"])
+    ratios = result.run.replications.comp_cost_ratio.to_numpy()
+    share_under = np.mean(ratios <= target.value + 1e-12)
+    assert 0.85 <= share_under <= 0.95
+    row = result.table().iloc[0]
+    assert row.achieved_ci_low <= target.value <= row.achieved_ci_high
+
+
+def test_an_operating_margin_target(scenario, at_rate_one):
+    margin = at_rate_one.at[("standard", "operating_margin"), "mean"] - 0.01
+    result = budget(
+        scenario, Target("operating_margin", margin), replications=N, seed=4, plans=["standard"]
+    )
+    row = result.table().iloc[0]
+    assert row.scale > 1  # a lower margin leaves room for more variable pay
+    assert row.achieved_ci_low <= margin <= row.achieved_ci_high
+
+
+def test_reps_reoptimize_at_every_scale():
+    """With reps choosing (qbr), each evaluation is a run of the scaled plan itself, its
+    strategies chosen against the scaled rates: the budget's final numbers are exactly
+    those of a run of the scaled plan."""
+    from sim.plans.config import scale_variable_pay
+
+    scenario = small_scenario(behavior={"mode": "qbr", "payoff_replications": 2})
+    result = budget(scenario, Target("comp_ratio", 0.2), replications=6, seed=1)
+    solved = result.plans["standard"]
+    scaled = scale_variable_pay(scenario.plans[0], solved.scale)
+    alone = sim.run(scenario.model_copy(update={"plans": [scaled]}), replications=6, seed=1)
+    pd.testing.assert_frame_equal(alone.replications, solved.result.replications)
+    assert alone.replications.chosen_discount.notna().all()  # strategies were chosen
+    row = result.table().iloc[0]
+    assert row.achieved_ci_low <= 0.2 <= row.achieved_ci_high
+
+
+def test_max_scale_stops_where_a_rate_reaches_100_percent(scenario):
+    assert max_scale(scenario.plan("rich")) == pytest.approx(5.0, rel=1e-6)  # 0.2 x 5 = 1
+
+
+@pytest.mark.parametrize(
+    "target, message",
+    [
+        ("0.01", "infeasible: even with no variable pay (scale 0) the mean comp cost / revenue"),
+        ("0.95", "out of reach: at the largest scale its settings allow"),
+    ],
+)
+def test_an_infeasible_target_is_one_line_exit_2_and_writes_nothing(tmp_path, target, message):
+    out = tmp_path / "budget"
+    done = run_cli(
+        "budget", ROOT / "scenarios" / "default.toml", "--comp-ratio", target,
+        "-n", "3", "--out", out, "-q",
+    )  # fmt: skip
+    assert done.returncode == 2
+    assert message in done.stderr and done.stderr.count("\n") == 1, done.stderr
+    assert not list(tmp_path.iterdir())
+
+
+def test_sim_budget_writes_its_folder(tmp_path):
+    out = tmp_path / "budget"
+    done = run_cli(
+        "budget", "scenarios/seed_designs.toml", "--comp-ratio", "9%", "--plans",
+        "upfront_bookings,revenue_realization", "-n", "4", "--out", out, "-j", "2", "--xlsx",
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    table = pd.read_csv(out / "budget.csv")
+    assert list(table.columns[:6]) == [
+        "plan", "scale", "target", "achieved", "achieved_ci_low", "achieved_ci_high",
+    ]  # fmt: skip
+    for name in ("revenue", "grr", "new_arr", "comp_cost", "operating_margin"):
+        assert {name, f"{name}_ci_low", f"{name}_ci_high"} <= set(table.columns)
+    assert list(table.plan) == ["upfront_bookings", "revenue_realization"]
+    names = {p.name for p in out.iterdir()}
+    assert {"budgeted.toml", "budget_evaluations.csv", "report.html", "budget.xlsx"} <= names
+    assert sim.load_scenario(out / "budgeted.toml").simulation.replications == 4
+    assert "upfront_bookings" in done.stdout and "scale" in done.stdout
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--comp-ratio", "1.5"], "--comp-ratio 1.5: must be between 0 and 1"),
+        (["--comp-ratio", "0.1", "--quantile", "2"], "--quantile 2.0: must be between 0 and 1"),
+        (["--comp-ratio", "0.1", "--plans", "standrd"], "did you mean 'standard'?"),
+        ([], "one of the arguments --comp-ratio --operating-margin is required"),
+    ],
+)
+def test_sim_budget_bad_options(tmp_path, args, message):
+    done = run_cli("budget", "scenarios/default.toml", *args, "--out", tmp_path / "b")
+    assert done.returncode == 2 and message in done.stderr, done.stderr
+    assert not list(tmp_path.iterdir())
