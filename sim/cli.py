@@ -199,6 +199,12 @@ def cmd_validate(args, argv) -> int:
             f"{path}: ok ({len(scenario.plans)} plan(s): "
             f"{', '.join(p.name for p in scenario.plans)})"
         )
+        for plan in scenario.plans:
+            if plan.salary_only:
+                print(
+                    f"  plan '{plan.name}': salary only, no components "
+                    f"(pays ${plan.base_salary:,.0f}/yr against a stated OTE of ${plan.ote:,.0f})"
+                )
         if args.explain:
             print(explain(scenario, provenance))
     return 2 if failed else 0

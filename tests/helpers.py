@@ -27,18 +27,25 @@ def deep_update(base: dict, override: dict) -> dict:
     return out
 
 
+# The default scenario's standard plan: 10% of booked ACV. Test plans written without
+# components get it from `small_scenario` (plans themselves have no default).
+STANDARD_COMPONENTS = [{"type": "bookings_commission", "rate": 0.10}]
+
 SMALL = {
     "name": "small",
     "simulation": {"replications": 8, "chunk_size": 4, "seed": 11},
     "company": {"n_reps": 6, "n_csms": 2, "months": 24, "burn_in_months": 3},
     "initial_book": {"customers": 60},
     "behavior": {"mode": "fixed"},
-    "plans": [{"name": "standard"}],
+    "plans": [{"name": "standard", "components": STANDARD_COMPONENTS}],
 }
 
 
 def small_scenario(**overrides):
-    return validate_scenario(deep_update(SMALL, overrides), "test")
+    """The small test company; plans given without components pay the standard 10%."""
+    raw = deep_update(SMALL, overrides)
+    raw["plans"] = [{"components": STANDARD_COMPONENTS, **plan} for plan in raw["plans"]]
+    return validate_scenario(raw, "test")
 
 
 def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:

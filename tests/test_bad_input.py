@@ -4,9 +4,9 @@ a non-zero exit, no traceback and no result written; checked through `sim`."""
 import os
 
 import pytest
-from helpers import run_cli
+from helpers import DEFAULT, run_cli
 
-GOOD_PLAN = '[[plans]]\nname = "a"\n'
+GOOD_PLAN = '[[plans]]\nname = "a"\ncomponents = []\n'
 
 CASES = {
     # name: (file text, text the one-line error must contain)
@@ -38,7 +38,7 @@ CASES = {
     ),
     "no_plans": ("[market]\nfit_a = 2.0\n", ["plans", "missing"]),
     "tiers_out_of_order": (
-        '[[plans]]\nname = "a"\n[plans.quota]\ntiers = [{ from = 0.0, multiplier = 1.0 }, '
+        GOOD_PLAN + "[plans.quota]\ntiers = [{ from = 0.0, multiplier = 1.0 }, "
         "{ from = 1.2, multiplier = 2.0 }, { from = 1.0, multiplier = 1.5 }]\n",
         ['plans["a"].quota', "out of order"],
     ),
@@ -50,8 +50,12 @@ CASES = {
         '[[plans]]\nname = "a"\n[[plans.components]]\ntype = "clawback"\nwindow_mnths = 6\n',
         ["window_mnths", "did you mean 'window_months'"],
     ),
+    "plan_without_components": (
+        f'extends = "{DEFAULT.as_posix()}"\n[[plans]]\nname = "a"\nbase_salary = 90000.0\n',
+        ['plans["a"].components', "missing", "never inherited", "components = []"],
+    ),
     "typo_in_plan": (
-        '[[plans]]\nname = "a"\nbase_salry = 1.0\n',
+        '[[plans]]\nname = "a"\ncomponents = []\nbase_salry = 1.0\n',
         ['plans["a"].base_salry', "did you mean 'base_salary'"],
     ),
 }

@@ -2,8 +2,9 @@
 
 import json
 
+import numpy as np
 import pandas as pd
-from helpers import run_cli, small_scenario
+from helpers import DEFAULT, run_cli, small_scenario
 
 import sim
 from sim.analysis import SUMMARY_COLUMNS
@@ -54,6 +55,29 @@ def test_validate_schema_and_metrics_commands():
     listing = run_cli("metrics").stdout
     for name in METRIC_NAMES:
         assert name in listing
+
+
+def test_a_plan_with_no_components_is_salary_only_and_validate_says_so(tmp_path):
+    path = tmp_path / "salary.toml"
+    path.write_text(
+        f'extends = "{DEFAULT.as_posix()}"\n[[plans]]\nname = "salary"\n'
+        "base_salary = 100000.0\ncomponents = []\n"
+    )
+    done = run_cli("validate", path, "scenarios/default.toml")
+    assert done.returncode == 0, done.stderr
+    assert "plan 'salary': salary only, no components" in done.stdout
+    assert "plan 'standard'" not in done.stdout
+    plans = [{"name": "salary", "base_salary": 100_000.0, "components": []}]
+    rows = sim.run(small_scenario(plans=plans), replications=2, seed=1).replications
+    np.testing.assert_allclose(rows["ae_pay"], 100_000.0)
+    paid = [c for c in rows if c.startswith("comp_cost_") and rows[c].abs().sum() > 0]
+    assert set(paid) <= {
+        "comp_cost_base_salary",
+        "comp_cost_csm_base_salary",
+        "comp_cost_ratio",
+        "comp_cost_role_ae",
+        "comp_cost_role_csm",
+    }, paid
 
 
 def test_python_api_returns_dataframes():

@@ -6,6 +6,8 @@ from sim.ledger import Churns, Deals, Deployments, MonthLedger, Renewals, Roster
 from sim.plans.config import Plan
 from sim.plans.payroll import Payroll
 
+COMMISSION = [{"type": "bookings_commission", "rate": 0.10}]  # 10% of ACV
+
 
 def _empty(table, **extra):
     return table(
@@ -63,7 +65,7 @@ def deals(seats, sellers, acv):
 
 
 def test_base_plus_commission_by_hand():
-    plan = Plan(name="p", base_salary=60_000, ote=120_000)  # default: 10% of ACV
+    plan = Plan(name="p", base_salary=60_000, ote=120_000, components=COMMISSION)
     payroll = Payroll(plan, (1, 2), n_csms=3)
     slip = payroll.run(ledger(0, deals([0, 0, 1], [0, 0, -1], [30_000, 50_000, 40_000])))
     # seat 0: 5,000 base + 10% of 80,000; seat 1: base only (its deal was a house deal)
@@ -74,13 +76,13 @@ def test_base_plus_commission_by_hand():
 
 
 def test_vacant_seat_is_paid_nothing():
-    payroll = Payroll(Plan(name="p"), (1, 2), n_csms=0)
+    payroll = Payroll(Plan(name="p", components=COMMISSION), (1, 2), n_csms=0)
     slip = payroll.run(ledger(0, occupied=np.array([[True, False]])))
     np.testing.assert_allclose(slip.ae, [[75_000 / 12, 0]])
 
 
 def test_quota_attainment_accumulates_over_the_year_and_resets():
-    plan = Plan(name="p", ote=100_000)  # quota 5 x OTE = 500,000
+    plan = Plan(name="p", ote=100_000, components=COMMISSION)  # quota 5 x OTE = 500,000
     payroll = Payroll(plan, (1, 2), n_csms=0)
     for month in range(12):
         slip = payroll.run(ledger(month, deals([0], [0], [50_000])))
@@ -90,7 +92,7 @@ def test_quota_attainment_accumulates_over_the_year_and_resets():
 
 
 def test_negative_balance_is_carried_and_recovered():
-    payroll = Payroll(Plan(name="p", base_salary=12_000), (1, 2), n_csms=0)
+    payroll = Payroll(Plan(name="p", base_salary=12_000, components=COMMISSION), (1, 2), n_csms=0)
     payroll.balance[:] = [[-1_500.0, -500.0]]
     slip = payroll.run(ledger(0))
     np.testing.assert_allclose(slip.ae, [[0.0, 500.0]])

@@ -33,7 +33,7 @@ from sim.scenario import validate_scenario
 TYPES = component_types()
 PAYROLL_LINES = {"base_salary", "csm_base_salary", "balance_carried"}
 QUOTA = {"amount": 1_200_000}
-SCENARIO = validate_scenario({"plans": [{"name": "p"}]}, "x.toml")
+SCENARIO = validate_scenario({"plans": [{"name": "p", "components": []}]}, "x.toml")
 
 
 def defaults(kind: str) -> ComponentConfig:

@@ -173,6 +173,9 @@ burn_in_months = 3
 customers = 60
 [[plans]]
 name = "standard"
+[[plans.components]]
+type = "bookings_commission"
+rate = 0.10
 [[plans]]
 name = "richer"
 [[plans.components]]

@@ -84,10 +84,10 @@ def test_all_bundled_scenarios_validate():
 def test_extends_deep_merges_tables_and_replaces_arrays(tmp_path):
     (tmp_path / "base.toml").write_text(
         "[market]\nneed_median = 1000.0\nfit_a = 3.0\n"
-        '[[plans]]\nname = "a"\n[[plans]]\nname = "b"\n'
+        '[[plans]]\nname = "a"\ncomponents = []\n[[plans]]\nname = "b"\ncomponents = []\n'
     )
     (tmp_path / "child.toml").write_text(
-        'extends = "base.toml"\n[market]\nfit_a = 5.0\n[[plans]]\nname = "c"\n'
+        'extends = "base.toml"\n[market]\nfit_a = 5.0\n[[plans]]\nname = "c"\ncomponents = []\n'
     )
     scenario = sim.load_scenario(tmp_path / "child.toml")
     assert scenario.market.need_median == 1000.0  # inherited
@@ -104,7 +104,9 @@ def test_extends_cycle_is_an_error(tmp_path):
 
 
 def test_error_names_the_file_that_set_the_bad_key(tmp_path):
-    (tmp_path / "base.toml").write_text('[win]\nfit_coef = -1.0\n[[plans]]\nname = "a"\n')
+    (tmp_path / "base.toml").write_text(
+        '[win]\nfit_coef = -1.0\n[[plans]]\nname = "a"\ncomponents = []\n'
+    )
     (tmp_path / "child.toml").write_text('extends = "base.toml"\n')
     with pytest.raises(ScenarioError) as err:
         sim.load_scenario(tmp_path / "child.toml")
@@ -115,12 +117,15 @@ def test_error_names_the_file_that_set_the_bad_key(tmp_path):
 def test_distribution_support_is_checked():
     with pytest.raises(ScenarioError, match=r"strategy\.discount"):
         sim.scenario.validate_scenario(
-            {"plans": [{"name": "a"}], "strategy": {"discount": {"dist": "normal", "sd": 0.1}}},
+            {
+                "plans": [{"name": "a", "components": []}],
+                "strategy": {"discount": {"dist": "normal", "sd": 0.1}},
+            },
             "x.toml",
         )
     ok = sim.scenario.validate_scenario(
         {
-            "plans": [{"name": "a"}],
+            "plans": [{"name": "a", "components": []}],
             "strategy": {"discount": {"dist": "uniform", "low": 0.0, "high": 0.3}},
         },
         "x.toml",
@@ -131,7 +136,9 @@ def test_distribution_support_is_checked():
 
 def test_plan_names_must_be_unique():
     with pytest.raises(ScenarioError, match="unique"):
-        sim.scenario.validate_scenario({"plans": [{"name": "a"}, {"name": "a"}]}, "x.toml")
+        sim.scenario.validate_scenario(
+            {"plans": [{"name": "a", "components": []}, {"name": "a", "components": []}]}, "x.toml"
+        )
 
 
 def test_explain_names_the_source_of_every_setting_and_marks_defaults(tmp_path):

@@ -6,6 +6,10 @@ A new plan variant is a file, not code: every component below is a table in
     [[plans.components]]
     type = "deployment_holdback"
     share = 0.5
+
+A plan pays exactly the components it lists. One that lists none is an error
+(there is no default commission, and a plan never inherits components, not even
+from a file it extends); `components = []` says "salary only" on purpose.
 """
 
 from __future__ import annotations
@@ -21,6 +25,11 @@ COMPONENT_CONFIGS = component_configs()
 COMPONENT_TYPES = component_types()
 AnyComponentConfig = config_union()
 MONTHS_PER_YEAR = 12
+NO_COMPONENTS = (
+    "missing: a plan pays only the components it lists; add [[plans.components]] tables "
+    "(plans are never inherited, not even from a file this one extends), or write "
+    "components = [] for a salary-only plan"
+)
 
 
 class Plan(Section):
@@ -37,8 +46,8 @@ class Plan(Section):
     quota: Quota = Quota()
     policies: Policies = Policies()
     components: list[AnyComponentConfig] = Field(
-        default_factory=lambda: [REGISTRY["bookings_commission"](type="bookings_commission")],
-        description="pay components, each a table with a `type`",
+        description="pay components, each a table with a `type` ([] for salary only)",
+        json_schema_extra={"if_missing": NO_COMPONENTS},
     )
 
     @model_validator(mode="after")
@@ -55,6 +64,10 @@ class Plan(Section):
         if repeated:
             raise ValueError(f"give repeated components distinct names: {sorted(repeated)}")
         return self
+
+    @property
+    def salary_only(self) -> bool:
+        return not self.components
 
     @property
     def annual_quota(self) -> float:

@@ -230,7 +230,10 @@ def _problem(error: dict, loc: tuple, raw: dict) -> tuple[str, str]:
         allowed = _allowed_keys(loc[:-1], raw)
         return key, "unknown key" + _did_you_mean(str(loc[-1]), allowed)
     if kind == "missing":
-        return key, "required key is missing"
+        model = _model_at(Scenario, loc[:-1], raw)
+        field = model.model_fields.get(loc[-1]) if model is not None else None
+        extra = field.json_schema_extra if field is not None else None
+        return key, (extra or {}).get("if_missing", "required key is missing")
     if kind in ("union_tag_invalid", "union_tag_not_found"):
         ctx = error.get("ctx", {})
         field = str(ctx.get("discriminator", "type")).strip("'\"")
