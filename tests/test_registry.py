@@ -179,8 +179,9 @@ def test_declares_its_pay_at_100_percent(kind):
     config = defaults(kind)
     pay = config.ote_pay(ote_basis(plan_with(config), SCENARIO))
     assert math.isfinite(pay) and pay >= 0
-    assert (pay > 0) == (kind in ("bookings_commission", "logo_bonus", "revenue_commission",
-                                  "forecast_accuracy")), (kind, pay)  # fmt: skip
+    attainment_pay = ("bookings_commission", "logo_bonus", "revenue_commission",
+                      "forecast_accuracy", "attainment_bonus")  # fmt: skip
+    assert (pay > 0) == (kind in attainment_pay), (kind, pay)
 
 
 def _leaves(node, path=()):
@@ -285,6 +286,7 @@ def test_capitalized_lines_come_from_the_registry():
     payroll = Payroll(plan, (1, 2), 0)
     assert set(payroll.capitalized) == {"bookings_commission", "logo_bonus", "renewal_commission"}
     assert {k for k, c in REGISTRY.items() if c.capitalized} == {
+        "attainment_bonus",
         "bookings_commission",
         "logo_bonus",
         "renewal_commission",

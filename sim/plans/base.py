@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 import numpy as np
+from scipy.stats import beta
 
 from sim.ledger import MonthLedger, sum_by
 from sim.params import Section
@@ -82,12 +83,23 @@ class OteBasis:
     `credit` of ACV in the plan year, evenly over its quota periods."""
 
     attainment: float  # fraction of annual quota
+    annual_quota: float  # $ ACV/yr, the plan's commission quota
     credit: float  # $ ACV booked in the year (attainment x annual quota)
     tier_factor: float  # accelerated commission's tier multiplier at this attainment
     two_year_share: float  # share of deals on 24-month terms, at the mean discount
+    usage_share: float  # share of deals on usage contracts
     mean_acv: float  # $/yr booked per deal, at the mean strategy
     target_variable: float  # $/yr AE variable pay at 100% (OTE - base)
     period_months: int  # months in the plan's quota period
+    fit_shape: tuple[float, float]  # ICP fit ~ Beta(a, b)
+    fit_threshold: float  # reps pursue deals with fit above this (mean strategy)
+
+    def fit_share(self, min_fit: float) -> float:
+        """Share of deals with fit >= `min_fit` among those pursued (fit above the
+        mean threshold); win odds' rise with fit is ignored."""
+        a, b = self.fit_shape
+        pursued = float(beta.sf(self.fit_threshold, a, b))
+        return float(beta.sf(max(min_fit, self.fit_threshold), a, b)) / pursued if pursued else 0.0
 
 
 class ComponentConfig(Section):
@@ -252,6 +264,24 @@ class Recovery(Component):
     def recover(self, ctx: PayContext, paid_on_customer: np.ndarray):  # pragma: no cover
         """(R, S) recoveries (negative dollars) and the (R, S) mask of reps affected."""
         raise NotImplementedError
+
+
+class PeriodCredit:
+    """Each seat's quota credit since the start of the current period of `months`
+    (periods align with the plan year) or since the rep's hire."""
+
+    def __init__(self, months: int):
+        self.months = months
+        self.credit: np.ndarray | None = None  # (R, S) $ ACV
+
+    def add(self, ctx: PayContext) -> bool:
+        """Add this month's credit; True in the period's last month."""
+        ledger = ctx.ledger
+        if self.credit is None or ledger.month % self.months == 0:
+            self.credit = np.zeros(ledger.shape)
+        self.credit[ledger.roster.hired] = 0.0
+        self.credit += ctx.quota.month_credit(ledger)
+        return ledger.month % self.months == self.months - 1
 
 
 def seat_sum(replication, seat, values, shape) -> np.ndarray:

@@ -25,6 +25,15 @@ COMPONENT_CONFIGS = component_configs()
 COMPONENT_TYPES = component_types()
 AnyComponentConfig = config_union()
 MONTHS_PER_YEAR = 12
+# comp_cost_<line> names payroll and the metrics use for themselves
+RESERVED_LINES = (
+    "base_salary",
+    "csm_base_salary",
+    "balance_carried",
+    "ratio",
+    "role_ae",
+    "role_csm",
+)
 NO_COMPONENTS = (
     "missing: a plan pays only the components it lists; add [[plans.components]] tables "
     "(plans are never inherited, not even from a file this one extends), or write "
@@ -63,6 +72,9 @@ class Plan(Section):
         repeated = {n for n in names if names.count(n) > 1 and n not in once}
         if repeated:
             raise ValueError(f"give repeated components distinct names: {sorted(repeated)}")
+        taken = sorted(set(names) & set(RESERVED_LINES))
+        if taken:
+            raise ValueError(f"name {taken[0]!r} is taken by a report line; choose another")
         return self
 
     @property

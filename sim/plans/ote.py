@@ -8,12 +8,13 @@ attainment. `payout_at_attainment` computes the first; the run's `ae_pay`
 metric measures the second; `sim.analysis.ote_check` puts them side by side.
 
 Assumptions at "100% attainment": the rep books exactly its annual quota in ACV,
-evenly over the periods; deal multipliers are 1; held pay is released in full;
-revenue commission is paid on revenue equal to booked ACV; CSAT and forecast
-pay are at target. Pay that does not depend on attainment (renewal commission,
-SPIFFs) is not included. Each component states its own part (`ote_pay` in its
-file under `sim/plans/components/`); this module supplies the assumptions
-(`OteBasis`) and applies the plan's variable cap.
+evenly over the periods, in deals of the market's mix (contract kinds, terms at
+the mean discount, fit above the mean threshold); deal multipliers are 1; held
+pay is released in full; revenue commission is paid on revenue equal to booked
+ACV; CSAT and forecast pay are at target. Pay that does not depend on attainment
+(renewal and expansion commission, SPIFFs) is not included. Each component states
+its own part (`ote_pay` in its file under `sim/plans/components/`); this module
+supplies the assumptions (`OteBasis`) and applies the plan's variable cap.
 """
 
 from __future__ import annotations
@@ -39,12 +40,16 @@ def ote_basis(plan: Plan, scenario, attainment: float = 1.0) -> OteBasis:
     )
     return OteBasis(
         attainment=attainment,
+        annual_quota=plan.annual_quota,
         credit=attainment * plan.annual_quota,
         tier_factor=float(earned_multiple(attainment, plan.quota)) / max(attainment, 1e-12),
         two_year_share=share_24,
+        usage_share=market.share_usage_contracts,
         mean_acv=mean_acv,
         target_variable=plan.target_variable,
         period_months=PERIOD_MONTHS[plan.quota.period],
+        fit_shape=(market.fit_a, market.fit_b),
+        fit_threshold=mean_of(strategy.fit_threshold),
     )
 
 

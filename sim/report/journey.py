@@ -29,11 +29,12 @@ CAPTION = (
     "Deal pay (bookings commission, logo bonus, deal SPIFFs, net of clawbacks) sits at "
     "conversion; the part a deployment holdback released after a successful deployment "
     "sits at onboarding; deal pay held until the first invoice is paid, and revenue "
-    "commission, are split evenly between first use and adoption; renewal commission "
-    "goes to the roles the plan credits (policies.renewal_credit); team bonuses to their "
-    "role and the stages of their metric. A component tied to several stages is split "
-    "evenly across them. Base salaries and draws are not tied to a stage and are left "
-    "out. Grey cells: nobody paid. Stage names in red: no role is paid there (a gap); "
+    "commission, are split evenly between first use and adoption; attainment bonuses sit "
+    "at conversion; renewal commission goes to the roles the plan credits "
+    "(policies.renewal_credit), expansion commission to its role at expansion; team "
+    "bonuses to their role and the stages of their metric. A component tied to several "
+    "stages is split evenly across them. Base salaries and draws are not tied to a stage "
+    "and are left out. Grey cells: nobody paid. Stage names in red: no role is paid there (a gap); "
     "in orange: more than one role is (an overlap)."
 )
 

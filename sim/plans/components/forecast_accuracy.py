@@ -16,7 +16,7 @@ import numpy as np
 from pydantic import model_validator
 
 from sim.params import param
-from sim.plans.base import ComponentConfig, OteBasis, PayContext, SeatComponent
+from sim.plans.base import ComponentConfig, OteBasis, PayContext, PeriodCredit, SeatComponent
 from sim.plans.registry import register
 
 QUARTER_MONTHS = 3
@@ -66,16 +66,13 @@ class ForecastAccuracy(SeatComponent):
 
     def __init__(self, config: ForecastAccuracyConfig):
         super().__init__(config)
-        self.booked = None
+        self.booked = PeriodCredit(QUARTER_MONTHS)
 
     def pay(self, ctx: PayContext) -> np.ndarray:
         ledger = ctx.ledger
-        if self.booked is None or ledger.month % QUARTER_MONTHS == 0:
-            self.booked = np.zeros(ledger.shape)
-        self.booked[ledger.roster.hired] = 0.0
-        self.booked += ctx.quota.month_credit(ledger)
-        if ledger.month % QUARTER_MONTHS != QUARTER_MONTHS - 1:
+        if not self.booked.add(ctx):
             return np.zeros(ledger.shape)
         quarter_quota = ctx.quota.annual_quota / 4
-        g = gonik_payout(ledger.forecast / quarter_quota, self.booked / quarter_quota, self.config)
+        booked = self.booked.credit
+        g = gonik_payout(ledger.forecast / quarter_quota, booked / quarter_quota, self.config)
         return np.where(ledger.roster.occupied, g * self.config.target_bonus / 4, 0.0)
