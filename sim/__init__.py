@@ -11,6 +11,7 @@ from importlib import metadata
 
 from sim.budget import BudgetResult, Target, budget
 from sim.errors import ScenarioError, UserError
+from sim.optimize import OptimizeResult, optimize
 from sim.runner import RunResult, run
 from sim.scenario import Scenario, load_scenario
 from sim.sweep import SweepResult, sweep
@@ -22,6 +23,7 @@ except metadata.PackageNotFoundError:  # pragma: no cover - running from a sourc
 
 __all__ = [
     "BudgetResult",
+    "OptimizeResult",
     "RunResult",
     "Scenario",
     "ScenarioError",
@@ -30,6 +32,7 @@ __all__ = [
     "UserError",
     "budget",
     "load_scenario",
+    "optimize",
     "run",
     "sweep",
 ]

@@ -47,6 +47,18 @@ def mean_ci(values: np.ndarray, level: float = 0.95) -> tuple[float, float, floa
     return (mean, mean - half, mean + half, n)
 
 
+def quantile_ci(values: np.ndarray, q: float, level: float = 0.95) -> tuple[float, float]:
+    """Distribution-free interval for the q-quantile (NaN ignored): the order statistics
+    whose ranks bound a Binomial(n, q) count with the given probability."""
+    x = np.sort(np.asarray(values, float)[~np.isnan(values)])
+    n = len(x)
+    if n == 0:
+        return (np.nan, np.nan)
+    lo = int(stats.binom.ppf((1 - level) / 2, n, q))
+    hi = int(stats.binom.ppf((1 + level) / 2, n, q))
+    return float(x[max(lo - 1, 0)]), float(x[min(hi, n - 1)])
+
+
 def proportion_ci(values: np.ndarray, level: float = 0.95) -> tuple[float, float, float, int]:
     """Share of 1s among 0/1 values (NaN ignored) and its Wilson score interval, which
     stays inside [0, 1] and keeps a width when no (or every) company-run hits."""

@@ -27,12 +27,13 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 from joblib import Parallel, delayed
-from scipy import optimize, stats
+from scipy import optimize
 
-from sim.analysis import mean_ci
+from sim.analysis import mean_ci, quantile_ci
 from sim.errors import UserError
 from sim.plans.config import Plan, scale_variable_pay
 from sim.runner import RunResult, run
+from sim.variants import merge_runs
 
 DEFAULT_REPLICATIONS = 200
 MAX_SCALE = 50.0
@@ -92,14 +93,11 @@ class Target:
     def interval(self, values: np.ndarray) -> tuple[float, float]:
         """95% CI of the statistic: Student-t for the mean; for a quantile, the
         distribution-free order-statistic interval (binomial ranks)."""
-        x = np.sort(values[np.isfinite(values)])
+        x = values[np.isfinite(values)]
         if self.level is None:
             _, low, high, _ = mean_ci(x)
             return low, high
-        n = len(x)
-        lo = int(stats.binom.ppf(0.025, n, self.level))
-        hi = int(stats.binom.ppf(0.975, n, self.level))
-        return float(x[max(lo - 1, 0)]), float(x[min(hi, n - 1)])
+        return quantile_ci(x, self.level)
 
     def describe(self) -> str:
         name = {"comp_ratio": "comp cost / revenue", "operating_margin": "operating margin"}
@@ -333,31 +331,3 @@ def budget(
     return BudgetResult(
         scenario, budgeted, target, ordered, together, seed, time.perf_counter() - started
     )
-
-
-def merge_runs(scenario, runs: list[RunResult]) -> RunResult:
-    """One-plan runs on the same seed and replications, as one run of all their plans:
-    exactly what running them together gives, since a plan's numbers do not depend
-    on the other plans of the run."""
-    first = runs[0]
-    by_year = [r.by_year for r in runs if not r.by_year.empty]
-    return RunResult(
-        scenario,
-        first.seed,
-        first.chunk_size,
-        first.jobs,
-        _concat([r.replications for r in runs]),
-        {p: a for r in runs for p, a in r.arr_by_month.items()},
-        {p: y for r in runs for p, y in r.rep_years.items()},
-        sum(r.wall_seconds for r in runs),
-        strategy_ce={p: t for r in runs for p, t in r.strategy_ce.items()},
-        by_year=_concat(by_year) if by_year else pd.DataFrame(),
-    )
-
-
-def _concat(tables: list[pd.DataFrame]) -> pd.DataFrame:
-    """Tables of different plans one under the other; a component a plan lacks paid 0."""
-    table = pd.concat(tables, ignore_index=True)
-    comp = [c for c in table.columns if c.startswith("comp_cost_") and c != "comp_cost_ratio"]
-    table[comp] = table[comp].fillna(0.0)
-    return table

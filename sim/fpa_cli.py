@@ -4,6 +4,8 @@
               [--out DIR] [--xlsx] [--quiet]
     sim budget SCENARIO (--comp-ratio X | --operating-margin M) [--basis cash|expense]
                [--quantile Q] [--plans A,B] [--baseline PLAN] [-n N] [--seed S] [-j J] ...
+    sim optimize SCENARIO [--plan NAME] --lever KEY=LOW:HIGH [--lever ...] --objective METRIC
+                 [--minimize] [--constraint "[pNN:]METRIC<=X"] [--budget-evals N] ...
 
 KEY is a dotted path into the scenario (`plans.standard.components.0.rate`,
 `market.opportunities_per_rep_month`); VALUES a list `a,b,c` or `low:high:n`.
@@ -41,6 +43,7 @@ def add_parsers(sub) -> None:
         help="a dotted path and its values: a,b,c or low:high:n; repeat for a grid",
     )
     add_budget(sub)
+    add_optimize(sub)
 
 
 def _fraction(text: str) -> float:
@@ -78,6 +81,44 @@ def add_budget(sub) -> None:
     )
     budget.add_argument("--plans", help="comma-separated plans to budget (default: all)")
     budget.add_argument("--baseline", help="plan the others are compared with at equal budget")
+
+
+def add_optimize(sub) -> None:
+    from sim.cli import _positive
+    from sim.optimize import DEFAULT_EVALS, DEFAULT_REPLICATIONS
+
+    opt = sub.add_parser("optimize", help="search a plan's levers for the best objective")
+    add_common(opt, f"per search evaluation (default {DEFAULT_REPLICATIONS})")
+    opt.add_argument("--plan", help="the plan whose levers move (default: the only or first)")
+    opt.add_argument(
+        "--lever",
+        action="append",
+        required=True,
+        metavar="KEY=LOW:HIGH",
+        help="a numeric setting of the plan (e.g. components.0.rate) and its bounds",
+    )
+    opt.add_argument(
+        "--objective", required=True, help="metric to maximize (or pNN:METRIC for a percentile)"
+    )
+    opt.add_argument("--minimize", action="store_true", help="minimize the objective instead")
+    opt.add_argument(
+        "--constraint",
+        action="append",
+        default=[],
+        metavar="[pNN:]METRIC<=X",
+        help="e.g. comp_cost_ratio<=0.09 or p90:comp_cost_ratio<=0.1 (also >=); repeatable",
+    )
+    opt.add_argument(
+        "--budget-evals",
+        type=_positive,
+        default=DEFAULT_EVALS,
+        help=f"simulations the search may use (default {DEFAULT_EVALS})",
+    )
+    opt.add_argument(
+        "--recheck-replications",
+        type=_positive,
+        help="company-runs for the recheck of the best settings (default 4 x --replications)",
+    )
 
 
 def command_line(argv: list[str]) -> str:
@@ -176,4 +217,56 @@ def print_budget(result, out: Path) -> None:
     print(f"wrote {out}/ ({', '.join(sorted(p.name for p in Path(out).iterdir()))})")
 
 
-COMMANDS = {"sweep": cmd_sweep, "budget": cmd_budget}
+def cmd_optimize(args, argv) -> int:
+    from sim import load_scenario
+    from sim.fpa_outputs import write_optimize
+    from sim.optimize import DEFAULT_REPLICATIONS, optimize, parse_levers
+    from sim.outputs import check_output_dir
+
+    scenario = load_scenario(args.scenario)
+    plan = args.plan or scenario.plans[0].name
+    out = check_output_dir(args.out or Path("results") / f"{scenario.name}-optimize")
+    result = optimize(
+        scenario,
+        plan,
+        parse_levers(args.lever),
+        args.objective,
+        maximize=not args.minimize,
+        constraints=args.constraint,
+        budget_evals=args.budget_evals,
+        replications=args.replications or DEFAULT_REPLICATIONS,
+        recheck_replications=args.recheck_replications,
+        seed=args.seed,
+        jobs=args.jobs,
+        chunk_size=args.chunk_size,
+        progress=not args.quiet,
+    )
+    write_optimize(result, out, command_line(argv), args.scenario, args.xlsx)
+    if not args.quiet:
+        print_optimize(result, out)
+    return 0
+
+
+def print_optimize(result, out: Path) -> None:
+    p, best = result.problem, result.best
+    name = p.objective.name
+    print(
+        f"{p.scenario.name}: {p.plan}, {'maximize' if p.maximize else 'minimize'} {name}"
+        + (f" subject to {', '.join(c.label for c in p.constraints)}" if p.constraints else "")
+        + f"; {len(p.evaluations)} simulations, {result.wall_seconds:.1f}s"
+    )
+    table = result.recheck_table()
+    print(f"rechecked on {best.replications} fresh company-runs (seed {best.seed}):")
+    for r in table.to_dict(orient="records"):
+        levers = ", ".join(f"{lv.key}={r[lv.key]:.4g}" for lv in p.levers)
+        mark = "best" if r["best"] else ("as written" if r["as_written"] else "candidate")
+        print(
+            f"  {mark:10s} {levers}: {name} {r[name]:.6g} [{r[name + '_ci_low']:.6g}, "
+            f"{r[name + '_ci_high']:.6g}]; vs as written {r['objective_vs_as_written']:+.4g} "
+            f"[{r['objective_vs_as_written_ci_low']:+.4g}, "
+            f"{r['objective_vs_as_written_ci_high']:+.4g}]"
+        )
+    print(f"wrote {out}/ ({', '.join(sorted(p.name for p in Path(out).iterdir()))})")
+
+
+COMMANDS = {"sweep": cmd_sweep, "budget": cmd_budget, "optimize": cmd_optimize}

@@ -104,3 +104,46 @@ def write_budget(
     )
     files["manifest.json"] = lambda path: write_json(record, path)
     return write_folder(out, files)
+
+
+def write_optimize(result, out: str | Path, command=None, scenario_file=None, xlsx=False) -> Path:
+    """optimize.csv (every evaluation), recheck.csv, best.toml, report.html,
+    manifest.json (and optimize.xlsx)."""
+    from sim.excel import write_table_xlsx
+    from sim.report.fpa_pages import optimize_page
+    from sim.scenario.writer import scenario_to_toml
+
+    p, best = result.problem, result.best
+    table, recheck = result.table(), result.recheck_table()
+    settings = ", ".join(f"{k}={v:.6g}" for k, v in best.levers.items())
+    header = f"{p.plan} at its best lever settings ({settings}) beside the plan as written.\n"
+    header += f"Written by: {command or 'sim.optimize'}"
+    files = {
+        "optimize.csv": csv_writer(table),
+        "recheck.csv": csv_writer(recheck),
+        "best.toml": lambda path: path.write_text(scenario_to_toml(result.best_scenario, header)),
+        "report.html": _html(optimize_page(result, command)),
+    }
+    if xlsx:
+        sheets = {"Evaluations": table, "Recheck": recheck}
+        files["optimize.xlsx"] = lambda path: write_table_xlsx(result.best_scenario, sheets, path)
+    record = manifest(
+        "optimize",
+        p.scenario,
+        command,
+        scenario_file,
+        p.runs[1],
+        result.wall_seconds,
+        plan=p.plan,
+        levers={lv.key: [lv.low, lv.high] for lv in p.levers},
+        objective=("maximize " if p.maximize else "minimize ") + p.objective.name,
+        constraints=[c.label for c in p.constraints],
+        evaluations=len(p.evaluations),
+        replications=p.runs[0],
+        recheck_replications=best.replications,
+        recheck_seed=best.seed,
+        best=best.levers,
+        search=result.converged,
+    )
+    files["manifest.json"] = lambda path: write_json(record, path)
+    return write_folder(out, files)

@@ -6,7 +6,8 @@ import pytest
 from helpers import ROOT, run_cli, small_scenario
 
 import sim
-from sim.budget import Target, budget, max_scale, merge_runs
+from sim.budget import Target, budget, max_scale
+from sim.variants import merge_runs
 
 N = 24
 

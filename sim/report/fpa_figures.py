@@ -97,3 +97,57 @@ def budget_trace_figure(evaluations: pd.DataFrame, scales: dict[str, float], tar
     ax.grid(alpha=0.3)
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
     return fig
+
+
+def pareto(cost: np.ndarray, value: np.ndarray, maximize: bool = True) -> np.ndarray:
+    """Indices of the points no other point beats on both (lower cost, better value),
+    from the cheapest up."""
+    better = value if maximize else -value
+    order = np.lexsort((-better, cost))
+    front, best = [], -np.inf
+    for i in order:
+        if better[i] > best:
+            front.append(i)
+            best = better[i]
+    return np.array(front, dtype=int)
+
+
+def frontier_figure(
+    evaluations: pd.DataFrame, objective: str, maximize: bool, bound=None
+) -> Figure:
+    """Every search evaluation's objective against its comp cost ratio: feasible points
+    filled, infeasible hollow, the efficient frontier as a line, the best setting a
+    star and the plan as written a diamond; a dashed line at a comp-cost-ratio bound."""
+    fig, (left, right) = subplots(1, 2, (13, 5), (0.9, 0.3, 0.3, 0.6), (0.9, 0.5))
+    x, y = evaluations["comp_cost_ratio"].to_numpy(), evaluations[objective].to_numpy()
+    ok = evaluations["feasible"].to_numpy(bool)
+    front = pareto(x, y, maximize)
+    left.plot(
+        x[front], y[front], "-", color="tab:green", lw=5, alpha=0.3, label="efficient frontier"
+    )
+    left.plot(x[ok], y[ok], "o", color="tab:blue", ms=5, label="feasible")
+    left.plot(x[~ok], y[~ok], "o", mfc="none", mec="grey", ms=5, label="infeasible")
+    left.plot(x[0], y[0], "D", color="black", ms=7, mfc="none", label="as written (clipped)")
+    best = evaluations["best_search"].to_numpy(bool)
+    if best.any():
+        left.plot(x[best], y[best], "*", color="tab:red", ms=14, label="best")
+    if bound is not None:
+        left.axvline(bound, color="black", ls="--", lw=1, label="comp cost ratio bound")
+    left.set_xlabel("comp cost ratio (mean)")
+    left.set_ylabel(objective)
+    left.xaxis.set_major_formatter(axis_format("fraction"))
+    _unit_format(left, objective.split(":")[-1])
+    left.grid(alpha=0.3)
+    left.legend(fontsize=7, loc="best")
+    order = evaluations["evaluation"].to_numpy()
+    pick = np.maximum.accumulate if maximize else np.minimum.accumulate
+    so_far = pick(np.where(ok, y, -np.inf if maximize else np.inf))
+    right.plot(order[ok], y[ok], "o", color="tab:blue", ms=4, alpha=0.6, label="feasible")
+    right.plot(order[~ok], y[~ok], "o", mfc="none", mec="grey", ms=4, label="infeasible")
+    right.step(order, so_far, where="post", color="tab:red", label="best feasible so far")
+    right.set_xlabel("evaluation")
+    right.set_ylabel(objective)
+    _unit_format(right, objective.split(":")[-1])
+    right.grid(alpha=0.3)
+    right.legend(fontsize=7, loc="best")
+    return fig

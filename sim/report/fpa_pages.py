@@ -239,3 +239,100 @@ def _budget_table(table: pd.DataFrame, analysis, target) -> str:
         + "".join(rows)
         + "</table></div>"
     )
+
+
+OPTIMIZE_NOTE = (
+    "Each evaluation is a whole simulation of the plan at one lever setting, reps choosing "
+    "their strategies against it, on the same seed and company-runs (common random "
+    "numbers), so settings are compared on the same futures. The search starts from the "
+    "plan as written and a scrambled Sobol design over the lever box, then runs COBYLA "
+    "(derivative-free, with bounds and constraints) from the best design point. Picking "
+    "the best of many noisy evaluations favours lucky ones, so the best few settings and "
+    "the plan as written are simulated again on fresh company-runs (the next seed) with "
+    "more replications; the best setting is chosen on those numbers among the ones whose "
+    "constraints the recheck does not clearly break. A change against the plan as written "
+    "whose interval includes zero is no evidence of improvement."
+)
+
+
+def optimize_page(result, command: str | None = None) -> str:
+    from sim.report.fpa_figures import frontier_figure
+
+    p, best = result.problem, result.best
+    table = result.table()
+    search = table[table.phase.isin(["design", "search"])].copy()
+    best_levers = tuple(best.levers[lv.key] for lv in p.levers)
+    search["best_search"] = [
+        tuple(r[lv.key] for lv in p.levers) == best_levers for r in search.to_dict("records")
+    ]
+    bound = next(
+        (c.bound for c in p.constraints if c.name == "comp_cost_ratio" and c.op == "<="), None
+    )
+    goal = ("maximize " if p.maximize else "minimize ") + p.objective.name
+    subject = ", ".join(c.label for c in p.constraints) or "no constraints"
+    sub = [
+        f"Plan <b>{esc(p.plan)}</b>: {esc(goal)} subject to {esc(subject)}, over "
+        + "; ".join(f"<code>{esc(lv.key)}</code> in [{lv.low:g}, {lv.high:g}]" for lv in p.levers)
+        + ".",
+        f"{len(search)} search simulations of {p.runs[0]:,} company-runs (seed {p.runs[1]}), "
+        f"then a recheck on {best.replications:,} fresh company-runs (seed {best.seed}); "
+        f"{result.wall_seconds:.0f} s. Search: {esc(result.converged)}",
+    ]
+    body = [
+        _recheck_table(result),
+        _section(
+            "Efficient frontier and the search",
+            plots.png(frontier_figure(search, p.objective.name, p.maximize, bound)),
+            f"Left: every search evaluation's {p.objective.name} against its mean comp cost "
+            "ratio (filled: meets the constraints; hollow: does not). The green line is the "
+            "efficient frontier: settings no other beats on both. Right: the objective at each "
+            "evaluation and the best feasible so far. Data: optimize.csv.",
+            "frontier",
+        ),
+        f"<h2>How to read it</h2>\n<p class='note'>{esc(OPTIMIZE_NOTE)}</p>",
+    ]
+    return page(f"Optimize: {p.scenario.name}", sub, body, command)
+
+
+def _recheck_table(result) -> str:
+    p = result.problem
+    table = result.recheck_table()
+    criteria = [p.objective, *p.constraints]
+    names = list(dict.fromkeys([c.name for c in criteria] + ["comp_cost_ratio"]))
+    head = "".join(f"<th>{esc(lv.key)}</th>" for lv in p.levers)
+    head += "".join(f"<th>{esc(n)}</th>" for n in names)
+    head += f"<th>{esc(p.objective.name)} vs as written (paired)</th>"
+    rows = []
+    unit = _unit(p.objective.metric)
+    for r in table.to_dict(orient="records"):
+        label = " = ".join(
+            k for k, on in (("best", r["best"]), ("as written", r["as_written"])) if on
+        )
+        cells = "".join(f"<td>{r[lv.key]:.4g}</td>" for lv in p.levers)
+        for n in names:
+            row = pd.Series(
+                {"mean": r[n], "ci_low": r[f"{n}_ci_low"], "ci_high": r[f"{n}_ci_high"]}
+            )
+            cells += f"<td>{value_cell(row, _unit(n.split(':')[-1]))}</td>"
+        diff = pd.Series(
+            {
+                "mean": r["objective_vs_as_written"],
+                "ci_low": r["objective_vs_as_written_ci_low"],
+                "ci_high": r["objective_vs_as_written_ci_high"],
+            }
+        )
+        cells += (
+            f"<td>{_signed(diff['mean'], unit)}<br><span class='ci'>[{_signed(diff.ci_low, unit)}, "
+            f"{_signed(diff.ci_high, unit)}]</span></td>"
+        )
+        rows.append(f"<tr><td class='name'>{label}</td>{cells}</tr>")
+    return (
+        "<h2>The best settings, rechecked on fresh company-runs</h2>\n<p class='note'>Each "
+        "statistic with its 95% CI on the recheck's company-runs, and the paired change in "
+        "the objective against the plan as written. best.toml holds the plan as written and "
+        "the best setting (as '<plan>-best'): <code>sim run best.toml</code> compares them. "
+        "All numbers: recheck.csv.</p>\n"
+        f"<div class='scroll'><table><tr><th class='name'></th>{head}</tr>"
+        + "".join(rows)
+        + "</table></div>"
+    )

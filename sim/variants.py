@@ -1,0 +1,63 @@
+"""Running plan variants: many versions of a plan on the same company-runs.
+
+A plan's numbers depend on the scenario, the seed and the plan alone, never on
+the other plans run beside it (every plan meets the same exogenous draws). So
+variants can run one by one, in parallel worker processes, and their one-plan
+runs assembled into one run (`merge_runs`) that is exactly what running them
+together would give, with paired replications for comparisons.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+from joblib import Parallel, delayed
+
+from sim.runner import RunResult, run
+
+
+def run_plan(scenario, plan, replications: int, seed: int, jobs: int = 1, chunk_size=None):
+    """One plan alone on the scenario's world. With several jobs and no chunk size, the
+    replications are cut into one chunk per job so that every core works."""
+    if chunk_size is None and jobs > 1:
+        chunk_size = math.ceil(replications / jobs)
+    variant = scenario.model_copy(update={"plans": [plan]})
+    return run(variant, replications, seed, jobs, chunk_size)
+
+
+def run_plans(scenario, plans: list, replications: int, seed: int, jobs: int = 1, chunk_size=None):
+    """Each plan alone (see `run_plan`), the plans spread over `jobs` worker processes;
+    results in the order of `plans`."""
+    if len(plans) == 1:
+        return [run_plan(scenario, plans[0], replications, seed, jobs, chunk_size)]
+    inner = max(1, jobs // len(plans))
+    tasks = (delayed(run_plan)(scenario, p, replications, seed, inner, chunk_size) for p in plans)
+    return list(Parallel(n_jobs=min(jobs, len(plans)))(tasks))
+
+
+def merge_runs(scenario, runs: list[RunResult]) -> RunResult:
+    """One-plan runs on the same seed and replications, as one run of all their plans:
+    exactly what running them together gives."""
+    first = runs[0]
+    by_year = [r.by_year for r in runs if not r.by_year.empty]
+    return RunResult(
+        scenario,
+        first.seed,
+        first.chunk_size,
+        first.jobs,
+        _concat([r.replications for r in runs]),
+        {p: a for r in runs for p, a in r.arr_by_month.items()},
+        {p: y for r in runs for p, y in r.rep_years.items()},
+        sum(r.wall_seconds for r in runs),
+        strategy_ce={p: t for r in runs for p, t in r.strategy_ce.items()},
+        by_year=_concat(by_year) if by_year else pd.DataFrame(),
+    )
+
+
+def _concat(tables: list[pd.DataFrame]) -> pd.DataFrame:
+    """Tables of different plans one under the other; a component a plan lacks paid 0."""
+    table = pd.concat(tables, ignore_index=True)
+    comp = [c for c in table.columns if c.startswith("comp_cost_") and c != "comp_cost_ratio"]
+    table[comp] = table[comp].fillna(0.0)
+    return table

@@ -1,0 +1,135 @@
+"""Plan optimization: a known optimum, constraints, the recheck, the command."""
+
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+from helpers import DEFAULT, run_cli, small_scenario
+
+import sim
+from sim.optimize import Criterion, optimize, parse_criterion
+
+NO_ATTRITION = {"base_monthly_hazard": 0.0, "pay_shortfall_coef": 0.0, "clawback_shock_coef": 0.0}
+RATE = "components.0.rate"
+
+
+@pytest.fixture(scope="module")
+def linear():
+    """Reps with given strategies and nobody quitting: the market does not answer the
+    rate, so comp cost is exactly linear in it and revenue does not move. Rep pay
+    then rises with the rate, and the most pay within a comp cost ratio limit is at the
+    rate where the ratio meets the limit, known from two runs."""
+    scenario = small_scenario(attrition=NO_ATTRITION)
+    ratio = {}
+    for rate in (0.0, 0.2):
+        changed = scenario.with_values({f"plans.standard.{RATE}": rate})
+        ratio[rate] = sim.run(changed, replications=12, seed=6).summary().set_index("metric")
+    low, high = (ratio[r].at["comp_cost_ratio", "mean"] for r in (0.0, 0.2))
+    limit = low + 0.6 * (high - low)
+    return scenario, limit, 0.2 * (limit - low) / (high - low)  # the optimum: 0.12
+
+
+def test_finds_the_known_optimum_of_a_linear_trade_off(linear):
+    scenario, limit, optimum = linear
+    result = optimize(
+        scenario, "standard", {RATE: (0.0, 0.3)}, "ae_pay",
+        constraints=[f"comp_cost_ratio<={limit}"], budget_evals=16, replications=12, seed=6,
+    )  # fmt: skip
+    search = result.table().query("phase in ['design', 'search'] and feasible")
+    best_searched = search.loc[search.ae_pay.idxmax(), RATE]
+    assert best_searched == pytest.approx(optimum, abs=0.002)
+    assert result.best.levers[RATE] == pytest.approx(optimum, abs=0.01)
+    assert len(result.problem.evaluations) <= 16 + 4  # the budget, then the recheck
+
+
+def test_the_recheck_runs_on_fresh_company_runs_paired_with_the_plan_as_written(linear):
+    scenario, limit, _ = linear
+    result = optimize(
+        scenario, "standard", {RATE: (0.0, 0.3)}, "ae_pay",
+        constraints=[f"comp_cost_ratio<={limit}"], budget_evals=6, replications=8, seed=6,
+        recheck_replications=10,
+    )  # fmt: skip
+    table = result.recheck_table()
+    assert table.as_written.sum() == 1 and table.best.sum() == 1
+    assert (result.best.seed, result.best.replications) == (7, 10)
+    as_written = table[table.as_written].iloc[0]
+    assert as_written[RATE] == 0.10 and as_written.objective_vs_as_written == 0.0
+    # pay rises with the rate: a rechecked setting above 0.10 pays more in every pair
+    richer = table[table[RATE] > 0.105]
+    assert (richer.objective_vs_as_written_ci_low > 0).all()
+    best = sim.run(result.best_scenario, jobs=1).summary().set_index(["plan", "metric"])
+    assert best.at[("standard-best", "ae_pay"), "mean"] == pytest.approx(
+        result.best.stats["ae_pay"]
+    )
+
+
+def test_criteria():
+    assert parse_criterion("revenue", "--objective", bounded=False) == Criterion("revenue")
+    c = parse_criterion("p90:comp_cost_ratio<=9%", "--constraint", bounded=True)
+    assert (c.metric, c.quantile, c.op, c.bound) == ("comp_cost_ratio", 0.9, "<=", 0.09)
+    assert c.statistic(np.arange(101.0)) == pytest.approx(90.0)
+    assert c.slack(0.08) == pytest.approx(0.01) and c.clearly_broken(0.095, 0.1)
+    low, high = c.interval(np.arange(1000.0))
+    assert low < 900 < high and high - low < 50
+    for text, message in [
+        ("revenu", "unknown metric 'revenu' (did you mean 'revenue'?)"),
+        ("comp_cost_ratio<=x", "'x' is not a number"),
+        ("p150:revenue>=1", "between p1 and p99"),
+    ]:
+        with pytest.raises(sim.UserError, match=re.escape(message)):
+            parse_criterion(text, "--constraint", bounded="=" in text)
+
+
+@pytest.fixture
+def small_file(tmp_path_factory):
+    """A small scenario file (reps with given strategies) for the command's tests."""
+    path = tmp_path_factory.mktemp("scenario") / "small.toml"
+    path.write_text(
+        f'extends = "{DEFAULT.as_posix()}"\nname = "small"\n'
+        "[company]\nn_reps = 6\nn_csms = 2\nmonths = 24\n"
+        '[initial_book]\ncustomers = 60\n[behavior]\nmode = "fixed"\n'
+    )
+    return path
+
+
+def test_sim_optimize_writes_its_folder(tmp_path, small_file):
+    out = tmp_path / "opt"
+    done = run_cli(
+        "optimize", small_file, "--lever", f"{RATE}=0.08:0.12",
+        "--lever", "base_salary=70000:80000", "--objective", "revenue",
+        "--constraint", "comp_cost_ratio<=0.2", "--budget-evals", "5", "-n", "3",
+        "--recheck-replications", "3", "--out", out, "-j", "2", "--xlsx",
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    names = {p.name for p in out.iterdir()}
+    expected = {"optimize.csv", "recheck.csv", "best.toml", "report.html", "manifest.json"}
+    assert expected | {"optimize.xlsx"} <= names
+    table = pd.read_csv(out / "optimize.csv")
+    assert {RATE, "base_salary", "revenue", "comp_cost_ratio", "feasible"} <= set(table.columns)
+    assert table.best.sum() == 1
+    best = sim.load_scenario(out / "best.toml")
+    assert [p.name for p in best.plans] == ["standard", "standard-best"]
+    assert "Efficient frontier" in (out / "report.html").read_text()
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--constraint", "comp_cost_ratio<=0.001"], "no lever setting met the constraints"),
+        (["--lever", "components.0.basis=1:2"], "components.0.basis: is 'acv', not a number"),
+        (["--lever", "components.0.rate=0.2:0.1"], "LOW must be below HIGH"),
+        (["--lever", "components.0.rate=0.5:1.5"], "Input should be less than or equal to 1"),
+        (["--objective", "revnue"], "did you mean 'revenue'?"),
+        (["--plan", "nope"], "no plan of that name"),
+    ],
+)
+def test_sim_optimize_bad_input_is_one_line_and_writes_nothing(tmp_path, small_file, args, message):
+    base = ["--lever", f"{RATE}=0.08:0.12", "--objective", "revenue"]
+    done = run_cli(
+        "optimize", small_file, *base, *args, "--budget-evals", "2", "-n", "2",
+        "--out", tmp_path / "opt", "-q",
+    )  # fmt: skip
+    assert done.returncode == 2 and message in done.stderr, done.stderr
+    assert done.stderr.count("\n") == 1
+    assert not list(tmp_path.iterdir())
