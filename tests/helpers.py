@@ -48,6 +48,19 @@ def small_scenario(**overrides):
     return validate_scenario(raw, "test")
 
 
+def small_scenario_file(folder: Path, plans: str = "") -> Path:
+    """The small company as a scenario file extending the default one (reps with given
+    strategies), for fast tests of the `sim` command; `plans`: TOML replacing the
+    default's plans."""
+    path = folder / "small.toml"
+    path.write_text(
+        f'extends = "{DEFAULT.as_posix()}"\nname = "small"\n'
+        "[company]\nn_reps = 6\nn_csms = 2\nmonths = 24\n"
+        '[initial_book]\ncustomers = 60\n[behavior]\nmode = "fixed"\n' + plans
+    )
+    return path
+
+
 def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
     """Run the `sim` command in a fresh interpreter, as a user would."""
     return subprocess.run(

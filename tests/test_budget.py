@@ -3,7 +3,7 @@
 import numpy as np
 import pandas as pd
 import pytest
-from helpers import ROOT, run_cli, small_scenario
+from helpers import run_cli, small_scenario, small_scenario_file
 
 import sim
 from sim.budget import Target, budget, max_scale
@@ -125,20 +125,40 @@ def test_max_scale_stops_where_a_rate_reaches_100_percent(scenario):
     ],
 )
 def test_an_infeasible_target_is_one_line_exit_2_and_writes_nothing(tmp_path, target, message):
-    out = tmp_path / "budget"
+    out = tmp_path / "results" / "budget"
+    small = small_scenario_file(tmp_path)
     done = run_cli(
-        "budget", ROOT / "scenarios" / "default.toml", "--comp-ratio", target,
+        "budget", small, "--comp-ratio", target,
         "-n", "3", "--out", out, "-q",
     )  # fmt: skip
     assert done.returncode == 2
     assert message in done.stderr and done.stderr.count("\n") == 1, done.stderr
-    assert not list(tmp_path.iterdir())
+    assert not out.exists() and not list(out.parent.iterdir())
+
+
+TWO_PLANS_TOML = """
+[[plans]]
+name = "upfront_bookings"
+[[plans.components]]
+type = "bookings_commission"
+rate = 0.07
+basis = "tcv"
+[[plans]]
+name = "unused"
+components = []
+[[plans]]
+name = "revenue_realization"
+[[plans.components]]
+type = "revenue_commission"
+rate = 0.085
+"""
 
 
 def test_sim_budget_writes_its_folder(tmp_path):
     out = tmp_path / "budget"
+    small = small_scenario_file(tmp_path, TWO_PLANS_TOML)
     done = run_cli(
-        "budget", "scenarios/seed_designs.toml", "--comp-ratio", "9%", "--plans",
+        "budget", small, "--comp-ratio", "16%", "--plans",
         "upfront_bookings,revenue_realization", "-n", "4", "--out", out, "-j", "2", "--xlsx",
     )  # fmt: skip
     assert done.returncode == 0, done.stderr

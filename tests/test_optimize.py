@@ -5,7 +5,7 @@ import re
 import numpy as np
 import pandas as pd
 import pytest
-from helpers import DEFAULT, run_cli, small_scenario
+from helpers import run_cli, small_scenario, small_scenario_file
 
 import sim
 from sim.optimize import Criterion, optimize, parse_criterion
@@ -83,14 +83,7 @@ def test_criteria():
 
 @pytest.fixture
 def small_file(tmp_path_factory):
-    """A small scenario file (reps with given strategies) for the command's tests."""
-    path = tmp_path_factory.mktemp("scenario") / "small.toml"
-    path.write_text(
-        f'extends = "{DEFAULT.as_posix()}"\nname = "small"\n'
-        "[company]\nn_reps = 6\nn_csms = 2\nmonths = 24\n"
-        '[initial_book]\ncustomers = 60\n[behavior]\nmode = "fixed"\n'
-    )
-    return path
+    return small_scenario_file(tmp_path_factory.mktemp("scenario"))
 
 
 def test_sim_optimize_writes_its_folder(tmp_path, small_file):
