@@ -305,10 +305,10 @@ def relative_precision(
     """Per plan and metric, the 95% CI half-width over its scale: of each plan's mean
     (relative to that mean) and of each paired difference from the baseline (relative
     to the baseline mean). `relative` is what a precision target is held against.
-    `metrics` defaults to the headline metrics."""
-    from sim.metrics import HEADLINE
+    `metrics` defaults to the headline metrics held to a precision target (CONVERGED)."""
+    from sim.metrics import CONVERGED
 
-    metrics = [m for m in (HEADLINE if metrics is None else metrics) if m in replications]
+    metrics = [m for m in (CONVERGED if metrics is None else metrics) if m in replications]
     rows = []
     for plan, table in by_plan(replications).items():
         for name in metrics:
@@ -436,17 +436,25 @@ class RunAnalysis:
     ote_check: pd.DataFrame
     crn_gain: pd.DataFrame
     summary_by_year: pd.DataFrame = field(default_factory=pd.DataFrame)
+    objective: str = "revenue"  # what `ranking` orders plans by
+    ranking: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
-def analyze(result, baseline: str | None = None) -> RunAnalysis:
-    """Summary, paired comparison, winners and losers, OTE check and the common-random-
-    numbers gain of a `RunResult`, against `baseline` (default: the run's)."""
+def analyze(result, baseline: str | None = None, objective: str = "revenue") -> RunAnalysis:
+    """Summary, paired comparison, ranking by `objective`, winners and losers, OTE check
+    and the common-random-numbers gain of a `RunResult`, against `baseline` (default:
+    the run's)."""
+    from sim.ranking import rank_plans
+
     base = result.baseline_plan(baseline)
     summary = result.summary()
+    comparison = result.compare(base)
     return RunAnalysis(
         baseline=base,
         summary=summary,
-        comparison=result.compare(base),
+        comparison=comparison,
+        objective=objective,
+        ranking=rank_plans(summary, comparison, base, objective),
         winners_losers=result.winners_losers(base),
         ote_check=ote_check(result, summary),
         crn_gain=result.crn_gain(base),

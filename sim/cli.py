@@ -1,7 +1,8 @@
 """The `sim` command: a thin layer over the Python API.
 
     sim run SCENARIO [--replications N] [--seed S] [--jobs J] [--out DIR]
-                     [--baseline PLAN] [--precision X [--max-replications N]] [--xlsx]
+                     [--baseline PLAN] [--objective METRIC]
+                     [--precision X [--max-replications N]] [--xlsx]
     sim validate FILE [FILE ...] [--explain]
     sim schema
     sim metrics
@@ -16,6 +17,7 @@ import argparse
 import json
 import shlex
 import sys
+import textwrap
 from pathlib import Path
 
 from sim.errors import UserError
@@ -84,6 +86,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="most replications --precision may use (default 10,000)",
     )
     run.add_argument("--xlsx", action="store_true", help="also write results.xlsx (FP&A)")
+    run.add_argument(
+        "--objective",
+        default="revenue",
+        metavar="METRIC",
+        help="metric the ranking orders plans by (default: revenue; `sim metrics` lists them)",
+    )
 
     validate = sub.add_parser(
         "validate", help="check scenario files: every problem of every file, one line each"
@@ -120,9 +128,11 @@ def cmd_run(args, argv) -> int:
     from sim import load_scenario, run
     from sim.analysis import analyze, resolve_baseline
     from sim.outputs import check_output_dir, write_run
+    from sim.ranking import check_objective
 
     if args.max_replications and args.precision is None:
         raise UserError("--max-replications needs --precision")
+    objective = check_objective(args.objective)
     scenario = load_scenario(args.scenario)
     baseline = resolve_baseline([p.name for p in scenario.plans], args.baseline)
     out = check_output_dir(args.out or Path("results") / scenario.name)
@@ -138,7 +148,7 @@ def cmd_run(args, argv) -> int:
         baseline=baseline,
     )
     command = "sim " + " ".join(shlex.quote(a) for a in argv)
-    analysis = analyze(result)
+    analysis = analyze(result, objective=objective)
     write_run(
         result,
         out,
@@ -153,9 +163,16 @@ def cmd_run(args, argv) -> int:
 
 
 def print_run(result, analysis, out: Path, xlsx: bool) -> None:
-    """The console summary: headline table, changes against the baseline, OTE check."""
-    from sim.report.narrative import plain_summary
-    from sim.report.table import headline_table, ote_table
+    """The console summary, 100 columns wide: headline table, ranking, each plan's answer
+    against the baseline (worse first), OTE check."""
+    from sim.report.narrative import plan_answer
+    from sim.report.table import (
+        WIDTH,
+        answers_text,
+        headline_table,
+        ote_table,
+        ranking_table,
+    )
 
     scenario = result.scenario
     print(
@@ -171,13 +188,18 @@ def print_run(result, analysis, out: Path, xlsx: bool) -> None:
     print(headline_table(analysis.summary))
     others = [p for p in result.plans if p != analysis.baseline]
     if others:
+        print()
+        print(ranking_table(analysis.ranking, analysis.baseline))
         print(f"\nAgainst {analysis.baseline} (paired 95% CI; % change, pt for fractions):")
-        for plan in others:
-            print("  " + plain_summary(analysis.comparison, plan, analysis.baseline))
+        answers = [
+            plan_answer(analysis.comparison, analysis.summary, plan, analysis.baseline)
+            for plan in others
+        ]
+        print(answers_text(answers))
     print()
     print(ote_table(analysis.ote_check))
     files = sorted(p.name for p in Path(out).iterdir())
-    print(f"wrote {out}/ ({', '.join(files)})")
+    print(textwrap.fill(f"wrote {out}/ ({', '.join(files)})", WIDTH, subsequent_indent="  "))
 
 
 def cmd_validate(args, argv) -> int:

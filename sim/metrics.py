@@ -24,11 +24,14 @@ class Metric:
     definition: str
     higher_is_better: bool | None = True
     headline: bool = False
+    # held to a --precision target (headline metrics only); rep attrition is not: a rate
+    # over a few dozen seats, its per-run noise would make a relative target very costly
+    converge: bool = True
 
 
 METRICS: tuple[Metric, ...] = (
     Metric("new_arr", "$/yr", "ACV of deals won, per year", True, True),
-    Metric("new_logos", "logos/yr", "deals won (new customers), per year"),
+    Metric("new_logos", "logos/yr", "deals won (new customers), per year", True, True),
     Metric(
         "revenue", "$/yr", "revenue recognized (billed usage or commitment), per year", True, True
     ),
@@ -133,7 +136,14 @@ METRICS: tuple[Metric, ...] = (
         "share of deals won that close in the last month of a quarter (1/3 without timing games)",
         None,
     ),
-    Metric("rep_attrition", "fraction/yr", "quits / average filled seats, annualized", False),
+    Metric(
+        "rep_attrition",
+        "fraction/yr",
+        "quits / average filled seats, annualized",
+        False,
+        True,
+        converge=False,
+    ),
     Metric(
         "margin_after_comp",
         "fraction of revenue",
@@ -192,6 +202,7 @@ METRICS: tuple[Metric, ...] = (
 
 METRIC_NAMES = tuple(m.name for m in METRICS)
 HEADLINE = tuple(m.name for m in METRICS if m.headline)
+CONVERGED = tuple(m.name for m in METRICS if m.headline and m.converge)  # --precision's
 
 
 def metric(name: str) -> Metric:

@@ -113,6 +113,8 @@ def tables(result: RunResult, analysis: RunAnalysis) -> dict[str, pd.DataFrame]:
         "winners_losers": analysis.winners_losers,
         "ote_check": analysis.ote_check,
     }
+    if len(analysis.ranking):
+        out["ranking"] = analysis.ranking
     strategies = result.strategy_table()
     if len(strategies):
         out["strategy_ce"] = strategies
@@ -180,6 +182,7 @@ def build_manifest(
         **result.meta,
     }
     if analysis is not None:
+        manifest["objective"] = analysis.objective
         manifest["common_random_numbers"] = crn_record(analysis)
     manifest["defaults_used"] = {
         "what": "settings no scenario file set, so the schema's default was used "

@@ -17,7 +17,16 @@ from sim.report import plots
 from sim.report.html import render_report
 from sim.report.journey import NOT_STAGED, ROLES, STAGES, ownership_matrix
 
-FIGURES = ("frontier", "arr", "distributions", "components", "strategy", "ownership", "winners")
+FIGURES = (
+    "frontier",
+    "arr",
+    "arr-difference",
+    "distributions",
+    "components",
+    "strategy",
+    "ownership",
+    "winners",
+)
 VOID = {"meta", "img", "br", "hr", "link", "input", "col", "area", "base", "wbr", "source"}
 
 

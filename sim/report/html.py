@@ -22,8 +22,8 @@ from sim.report import plots
 from sim.report.finance import finance_section
 from sim.report.journey import CAPTION as OWNERSHIP_CAPTION
 from sim.report.journey import ownership_matrix
-from sim.report.narrative import ANSWER_METRICS, describe, plan_changes, verdict_counts
-from sim.report.table import format_value
+from sim.report.narrative import describe, label, plan_answer
+from sim.report.table import change_text, format_value, half_width
 
 STYLE = """
 body { font-family: -apple-system, 'Segoe UI', Helvetica, Arial, sans-serif; color: #222;
@@ -105,28 +105,81 @@ def _answer(result, analysis: RunAnalysis) -> str:
     return (
         "<h2>The answer: each plan against the baseline</h2>\n"
         f'<p class="note">Changes against <b>{esc(analysis.baseline)}</b> on the same '
-        "simulated markets, with 95% confidence intervals: money as % change, rates and "
-        "shares in percentage points (pt). <span class='better'>Green</span>: better with "
-        "95% confidence; <span class='worse'>red</span>: worse; grey: no clear change. "
-        "P(better): share of the simulated company-runs in which the plan does better.</p>\n"
-        '<ul class="answer">\n' + "\n".join(items) + "\n</ul>"
+        "simulated markets, with 95% confidence intervals: money and counts as % change, "
+        "rates and shares in percentage points (pt). Every headline metric that is "
+        "<span class='worse'>worse</span> (95% CI wholly on the worse side) comes first, "
+        "then the <span class='better'>better</span> ones, then those with no clear "
+        "change; <b>watch</b> names rep attrition, clawbacks, held pay and rep pay when "
+        "they move. P(better): share of the simulated company-runs in which the plan "
+        "does better.</p>\n"
+        '<ul class="answer">\n' + "\n".join(items) + "\n</ul>\n" + _ranking(analysis)
     )
 
 
 def _answer_item(analysis: RunAnalysis, plan: str) -> str:
-    changes = plan_changes(analysis.comparison, plan, ANSWER_METRICS)
-    everything = plan_changes(analysis.comparison, plan)
-    parts = ", ".join(f'<span class="{_css(c.verdict)}">{esc(c.text)}</span>' for c in changes)
+    answer = plan_answer(analysis.comparison, analysis.summary, plan, analysis.baseline)
+    parts = []
+    worse = answer.groups.get("worse", [])
+    if worse:
+        listed = ", ".join(f'<span class="worse">{esc(c.text)}</span>' for c in worse)
+        parts.append(f"<b class='worse'>Worse on {len(worse)}:</b> {listed}.")
+    else:
+        parts.append(f"<b class='better'>Worse on no headline metric</b> (of {answer.n_metrics}).")
+    better = answer.groups.get("better", [])
+    if better:
+        listed = ", ".join(f'<span class="better">{esc(c.text)}</span>' for c in better)
+        parts.append(f"Better: {listed}.")
+    unclear = answer.groups.get("no clear change", [])
+    if unclear:
+        names = ", ".join(esc(label(c.metric)) for c in unclear)
+        parts.append(f'<span class="unclear">No clear change: {names}.</span>')
+    if answer.watch:
+        parts.append(f"<b>Watch:</b> {esc('; '.join(answer.watch))}.")
     rows = analysis.comparison[analysis.comparison.plan == plan].set_index("metric")
     odds = [
         f"{label} {100 * rows.at[name, 'p_better']:.0f}%"
         for name, label in (("revenue", "revenue"), ("comp_cost", "comp cost"), ("grr", "GRR"))
         if name in rows.index and np.isfinite(rows.at[name, "p_better"])
     ]
-    chance = f" P(better): {', '.join(odds)}." if odds else ""
+    chance = f' <span class="note">P(better): {esc(", ".join(odds))}.</span>' if odds else ""
+    return f'<li><span class="plan">{esc(plan)}</span>: {" ".join(parts)}{chance}</li>'
+
+
+def _ranking(analysis: RunAnalysis) -> str:
+    """Plans best first by the objective, plans worse on no headline metric marked."""
+    ranking = analysis.ranking
+    if ranking.empty:
+        return ""
+    objective = analysis.objective
+    unit = metric(objective).unit
+    direction = "higher" if metric(objective).higher_is_better else "lower"
+    rows = []
+    for r in ranking.itertuples():
+        base = r.plan == analysis.baseline
+        change = (
+            "baseline"
+            if base
+            else change_text(r.change, r.change_ci_low, r.change_ci_high, r.change_unit)
+        )
+        worse = ", ".join(label(m) for m in r.worse_metrics.split()) or "none"
+        mark = "" if base else "&#10003;" if r.no_headline_worse else ""
+        rows.append(
+            f'<tr><td>{r.rank}</td><td class="name">{esc(r.plan)}</td>'
+            f"<td>{format_value(r.mean, unit)} <span class='ci'>"
+            f"{esc(half_width(r.mean, r.ci_low, r.ci_high, unit))}</span></td>"
+            f"<td>{esc(change)}</td><td style='text-align:center'>{mark}</td>"
+            f"<td style='text-align:left' class='{'worse' if r.worse_on else ''}'>"
+            f"{esc(worse)}</td></tr>"
+        )
     return (
-        f'<li><span class="plan">{esc(plan)}</span>: {parts}. '
-        f'<span class="note">{esc(verdict_counts(everything))}.{esc(chance)}</span></li>'
+        f'<h3 id="ranking">Plans ranked by {esc(objective)} ({direction} is better)</h3>\n'
+        f'<p class="note">Mean &plusmn; 95% CI half-width; change against '
+        f"{esc(analysis.baseline)} with its paired 95% CI. &#10003;: worse than "
+        f"{esc(analysis.baseline)} on no headline metric. Rank by another metric with "
+        "<code>sim run ... --objective METRIC</code>; data: ranking.csv.</p>\n"
+        f"<table><tr><th>#</th><th class='name'>plan</th><th>{esc(objective)}</th>"
+        f"<th>vs {esc(analysis.baseline)}</th><th>none worse</th>"
+        f"<th class='name'>worse on</th></tr>{''.join(rows)}</table>"
     )
 
 
@@ -182,7 +235,8 @@ def _figures(result, analysis: RunAnalysis) -> list[str]:
     """Every figure of the report as an HTML <figure>, in reading order."""
     return [
         _section("Comp cost against revenue", *_frontier(analysis)),
-        _section("Ending ARR over time", *_arr(result, analysis)),
+        _section("ARR over time", *_arr(result, analysis)),
+        *_arr_difference(result, analysis),
         _section("Distributions over company-runs", *_distributions(result)),
         _section("Comp cost by component", *_components(result)),
         _section("Strategy mix each plan induces", *_strategy(result, analysis)),
@@ -217,11 +271,26 @@ def _frontier(analysis: RunAnalysis):
 
 def _arr(result, analysis: RunAnalysis):
     fig = plots.arr_figure(result.arr_by_month, analysis.baseline)
+    bands = len(result.plans) <= plots.BANDS_UP_TO
     caption = (
-        "Left: ARR at each month end, median (line) and P10-P90 (band) over company-runs. "
-        f"Right: each plan's ARR minus {analysis.baseline}'s in the same company-run."
+        "ARR at each month end of the reported horizon, median over company-runs"
+        + (" (line) and P10-P90 (band)" if bands else "")
+        + "; each line is named at its end."
     )
     return plots.png(fig), caption, "arr"
+
+
+def _arr_difference(result, analysis: RunAnalysis) -> list[str]:
+    fig = plots.arr_difference_figure(result.arr_by_month, analysis.baseline)
+    if fig is None:
+        return []
+    caption = (
+        f"Each plan's ARR minus {analysis.baseline}'s in the same company-run, month by "
+        "month: median (line) and P10-P90 (band) of the paired difference, on a common "
+        "scale. A band wholly above zero: the plan ends ahead in most simulated futures."
+    )
+    title = f"ARR against {analysis.baseline}, plan by plan"
+    return [_section(title, plots.png(fig), caption, "arr-difference")]
 
 
 def _distributions(result):
@@ -245,7 +314,8 @@ def _components(result):
 
 
 def _strategy(result, analysis: RunAnalysis):
-    fig = plots.strategy_figure(analysis.summary)
+    timing = bool(getattr(result.scenario.behavior.levers, "timing", True))
+    fig = plots.strategy_figure(analysis.summary, timing)
     if fig is None:
         mode = result.scenario.behavior.mode
         return (
@@ -257,8 +327,14 @@ def _strategy(result, analysis: RunAnalysis):
             "strategy",
         )
     caption = (
-        "Mean strategy chosen by reps under each plan (95% CI): discount, overforecast, "
-        "fit threshold and the share of deals closed in a quarter's last month, where recorded."
+        "Mean strategy chosen by reps under each plan (95% CI): discount, overforecast and "
+        "fit threshold"
+        + (
+            ", and the share of deals closed in a quarter's last month (timing games)."
+            if timing
+            else ". (Reps play no timing games in this scenario, so a third of deals close "
+            "in a quarter's last month under every plan: that panel is left out.)"
+        )
     )
     return plots.png(fig), caption, "strategy"
 

@@ -20,14 +20,17 @@ from matplotlib.ticker import Formatter, FuncFormatter, MaxNLocator
 
 from sim.metrics import HEADLINE, metric
 from sim.report.journey import ROLES, STAGES
+from sim.report.labels import label_line_ends, label_points
 
 DPI = 90
+# strategy metric -> (panel title, axis label with unit, tick format)
 STRATEGY_COLUMNS = {
-    "chosen_discount": "discount chosen",
-    "chosen_overforecast": "overforecast chosen",
-    "chosen_fit_threshold": "fit threshold chosen",
-    "quarter_end_share": "share of deals closed at quarter end",
+    "chosen_discount": ("discount chosen", "% of list price", "fraction"),
+    "chosen_overforecast": ("overforecast chosen", "% of true need", "fraction"),
+    "chosen_fit_threshold": ("fit threshold chosen", "ICP-fit score (0 to 1)", "score"),
+    "quarter_end_share": ("deals closed in a quarter's last month", "% of deals won", "fraction"),
 }
+TIMING_ONLY = ("quarter_end_share",)  # structurally 1/3 unless reps play timing games
 NOT_COMPONENTS = ("comp_cost_ratio", "comp_cost_role_")
 
 
@@ -66,9 +69,42 @@ def label_width(labels, fontsize: float = 8) -> float:
     return 0.25 + 0.075 * fontsize / 8 * max((len(str(x)) for x in labels), default=4)
 
 
+# 20 distinct colours dark enough for text on white: matplotlib's tab10 (olive and cyan
+# darkened), then ten that differ from it in hue or lightness (no pastel pairs), so 14+
+# plans stay apart; markers add a second cue.
+PALETTE = (
+    "#1f77b4",
+    "#ff7f0e",
+    "#2ca02c",
+    "#d62728",
+    "#9467bd",
+    "#8c564b",
+    "#e377c2",
+    "#7f7f7f",
+    "#9a9a00",
+    "#0097a7",
+    "#000000",
+    "#d4a000",
+    "#00008b",
+    "#6a9f00",
+    "#800000",
+    "#006060",
+    "#f4736a",
+    "#5b8fd0",
+    "#a0845c",
+    "#5f6b7a",
+)
+MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*", "<", ">", "h", "p")
+
+
 def colors(plans: list[str]) -> dict[str, tuple]:
-    cmap = colormaps["tab20" if len(plans) > 10 else "tab10"]
-    return {p: cmap(i % cmap.N) for i, p in enumerate(plans)}
+    """A distinct colour per plan (or per component), in order."""
+    return {p: PALETTE[i % len(PALETTE)] for i, p in enumerate(plans)}
+
+
+def markers(plans: list[str]) -> dict[str, str]:
+    """A marker per plan; with `colors`, no two of up to 60 plans look alike."""
+    return {p: MARKERS[i % len(MARKERS)] for i, p in enumerate(plans)}
 
 
 def axis_format(unit: str) -> FuncFormatter:
@@ -121,13 +157,13 @@ def distributions_figure(replications: pd.DataFrame, metrics=HEADLINE) -> Figure
     metrics = [m for m in metrics if m in replications]
     ncols = 4
     nrows = -(-len(metrics) // ncols)
-    height = nrows * _plan_height(len(plans)) + (nrows - 1) * 0.6 + 0.75
+    height = nrows * _plan_height(len(plans)) + (nrows - 1) * 0.8 + 0.95
     fig, axes = subplots(
         nrows,
         ncols,
         (15, height),
-        (label_width(plans), 0.3, 0.35, 0.4),
-        (0.2, 0.6),
+        (label_width(plans), 0.3, 0.35, 0.6),
+        (0.2, 0.8),
         sharey=True,
         squeeze=False,
     )
@@ -140,6 +176,7 @@ def distributions_figure(replications: pd.DataFrame, metrics=HEADLINE) -> Figure
         ax.vlines(q[:, 2], y - 0.3, y + 0.3, color="#08519c", lw=1.5)
         ax.plot(q[:, 5], y, "o", color="black", ms=3)
         ax.set_title(name, fontsize=10)
+        ax.set_xlabel(unit_label(metric(name).unit), fontsize=8)
         ax.xaxis.set_major_locator(MaxNLocator(4))
         ax.xaxis.set_major_formatter(axis_format(metric(name).unit))
         ax.tick_params(labelsize=8)
@@ -149,6 +186,11 @@ def distributions_figure(replications: pd.DataFrame, metrics=HEADLINE) -> Figure
     axes[0, 0].set_yticks(y, plans)
     axes[0, 0].invert_yaxis()
     return fig
+
+
+def unit_label(unit: str) -> str:
+    """A metric's unit as an axis label: fractions in %, e.g. '% of revenue', '%/yr'."""
+    return "%" + unit[len("fraction") :] if unit.startswith("fraction") else unit
 
 
 def _quantiles(values: np.ndarray) -> list[float]:
@@ -184,69 +226,74 @@ def frontier_figure(
     x: str = "comp_cost",
     y: str = "revenue",
 ) -> Figure:
-    """Each plan's mean comp cost against mean revenue, numbered (the legend names
-    them); error bars are the 95% paired CIs of its differences from the baseline;
-    the efficient frontier is drawn and ringed."""
+    """Each plan's mean comp cost against mean revenue, named beside its point (names
+    placed so they do not overlap); error bars are the 95% paired CIs of its
+    differences from the baseline; the efficient frontier is drawn as a band."""
     plans = list(dict.fromkeys(summary.plan))
     means = summary.pivot(index="plan", columns="metric", values="mean").loc[plans]
     frontier = efficient_plans(means[x], means[y])
-    names = {
-        plan: f"{number} {plan}"
-        + (" (baseline)" if plan == baseline else "")
-        + (" *" if plan in frontier else "")
-        for number, plan in enumerate(plans, start=1)
-    }
-    legend = label_width([*names.values(), "efficient frontier"]) + 0.6
-    fig, ax = subplots(1, 1, (11 + legend, 6.5), (0.9, legend, 0.2, 0.6))
-    palette = colors(plans)
+    fig, ax = subplots(1, 1, (12, 7.5), (1.0, 0.3, 0.5, 0.7))
+    palette, shapes = colors(plans), markers(plans)
     diffs = comparison.set_index(["plan", "metric"])
     ax.plot(
         means.loc[frontier, x],
         means.loc[frontier, y],
         "-",
         color="tab:green",
-        lw=6,
-        alpha=0.25,
+        lw=8,
+        alpha=0.2,
         solid_capstyle="round",
-        label="efficient frontier",
+        label="efficient frontier (no plan beats these on both)",
     )
-    for number, plan in enumerate(plans, start=1):
+    bars = []  # error bars, which names must not cover
+    for plan in plans:
         errors = {}
         if plan != baseline:
             errors = {"xerr": _err(diffs.loc[(plan, x)]), "yerr": _err(diffs.loc[(plan, y)])}
-        name = names[plan]
+            cx, cy = means.at[plan, x], means.at[plan, y]
+            (left,), (right,) = errors["xerr"]
+            (down,), (up,) = errors["yerr"]
+            bars += [((cx - left, cy), (cx + right, cy)), ((cx, cy - down), (cx, cy + up))]
         ax.errorbar(
             means.at[plan, x],
             means.at[plan, y],
-            fmt="o",
+            fmt=shapes[plan],
             color=palette[plan],
-            ms=9 if plan == baseline else 6,
+            ms=10 if plan == baseline else 7,
             capsize=2,
-            label=name,
+            elinewidth=0.8,
             mec="black" if plan == baseline else palette[plan],
             **errors,
         )
-        ax.annotate(
-            str(number),
-            (means.at[plan, x], means.at[plan, y]),
-            xytext=(4, 3),
-            textcoords="offset points",
-            fontsize=8,
-            fontweight="bold",
-        )
-    ax.set_xlabel(f"{x} (mean, $/yr)")
-    ax.set_ylabel(f"{y} (mean, $/yr)")
+    _pad_limits(ax, 0.08)
+    names = [
+        plan + (" (baseline)" if plan == baseline else "") + (" *" if plan in frontier else "")
+        for plan in plans
+    ]
+    label_points(
+        ax,
+        means[x].to_numpy(),
+        means[y].to_numpy(),
+        names,
+        [palette[p] for p in plans],
+        fontsize=8.5,
+        segments=bars,
+    )
+    ax.set_xlabel(f"{x}: comp cost, cash paid (mean, $/yr)")
+    ax.set_ylabel(f"{y}: revenue recognized (mean, $/yr)")
     ax.xaxis.set_major_formatter(axis_format("$"))
     ax.yaxis.set_major_formatter(axis_format("$"))
     ax.grid(alpha=0.3)
-    ax.legend(
-        loc="upper left",
-        bbox_to_anchor=(1.01, 1.0),
-        fontsize=8,
-        title="* on the frontier",
-        title_fontsize=8,
-    )
+    ax.legend(loc="lower right", fontsize=8, title="* on the frontier", title_fontsize=8)
     return fig
+
+
+def _pad_limits(ax, share: float) -> None:
+    """Widen both axes by `share` of their span on each side: room for labels."""
+    for get, set_ in ((ax.get_xlim, ax.set_xlim), (ax.get_ylim, ax.set_ylim)):
+        low, high = get()
+        pad = share * (high - low)
+        set_(low - pad, high + pad)
 
 
 def _err(row: pd.Series) -> np.ndarray:
@@ -258,56 +305,91 @@ def _err(row: pd.Series) -> np.ndarray:
 # --- ARR over time ----------------------------------------------------------------------
 
 
+BANDS_UP_TO = 4  # more plans than this: median lines only (bands would hide each other)
+
+
 def arr_figure(arr_by_month: dict[str, np.ndarray], baseline: str) -> Figure:
-    """Left: ending ARR by month, median and P10-P90 band per plan. Right: the paired
-    difference from the baseline, median and P10-P90 over replications."""
+    """ARR at each month end per plan: median line (and P10-P90 band for a few plans),
+    each line named at its end."""
     plans = list(arr_by_month)
     palette = colors(plans)
-    legend_rows = -(-len(plans) // 5)
-    panels = 2 if len(plans) > 1 else 1  # a difference needs a second plan
-    size = (15 if panels == 2 else 8, 5.0 + 0.2 * legend_rows)
-    margins = (0.9, 0.2, 0.4, 0.8 + 0.2 * legend_rows)
-    fig, axes = subplots(1, panels, size, margins, (1.1, 0), squeeze=False)
-    left = axes[0, 0]
-    base = arr_by_month[baseline]
-    _bands(left, arr_by_month, palette)
-    left.set_title("ARR at month end: median, P10-P90 band", fontsize=10)
-    if panels == 2:
-        right = axes[0, 1]
-        others = {p: arr - base for p, arr in arr_by_month.items() if p != baseline}
-        _bands(right, others, palette)
-        right.axhline(0, color="black", lw=0.8)
-        right.set_title(f"ARR minus {baseline} (same company-runs): median, P10-P90", fontsize=10)
-    for ax in axes[0]:
-        ax.set_xlabel("month of the horizon")
-        ax.yaxis.set_major_formatter(axis_format("$"))
-        ax.grid(alpha=0.3)
-    fig.legend(
-        *left.get_legend_handles_labels(),
-        loc="lower center",
-        ncol=min(len(plans), 5),
-        fontsize=8,
-        frameon=False,
+    names_width = label_width(plans, 8) + 0.6
+    fig, ax = subplots(1, 1, (11 + names_width, 5.5), (1.0, names_width, 0.4, 0.7))
+    bands = len(plans) <= BANDS_UP_TO
+    ends = []
+    for plan, values in arr_by_month.items():
+        months = np.arange(1, values.shape[1] + 1)
+        p10, p50, p90 = np.percentile(values, [10, 50, 90], axis=0)
+        ax.plot(months, p50, color=palette[plan], lw=2.2 if plan == baseline else 1.4)
+        if bands:
+            ax.fill_between(months, p10, p90, color=palette[plan], alpha=0.12, lw=0)
+        ends.append(p50[-1])
+    ax.set_xlim(0.5, months[-1] + 0.5)
+    ax.set_title(
+        "ARR at month end: median over company-runs"
+        + (", P10-P90 band" if bands else " (spread: see the next figure)"),
+        fontsize=10,
     )
+    ax.set_xlabel("month of the reported horizon")
+    ax.set_ylabel("ARR ($)")
+    ax.yaxis.set_major_formatter(axis_format("$"))
+    ax.grid(alpha=0.3)
+    names = [p + (" (baseline)" if p == baseline else "") for p in plans]
+    label_line_ends(ax, months[-1], ends, names, [palette[p] for p in plans])
     return fig
 
 
-def _bands(ax, series: dict[str, np.ndarray], palette) -> None:
-    """Median line and P10-P90 band over replications of each (replications, months)."""
-    for plan, values in series.items():
-        months = np.arange(1, values.shape[1] + 1)
-        p10, p50, p90 = np.percentile(values, [10, 50, 90], axis=0)
-        ax.plot(months, p50, color=palette[plan], lw=1.5, label=plan)
-        ax.fill_between(months, p10, p90, color=palette[plan], alpha=0.1, lw=0)
+def arr_difference_figure(arr_by_month: dict[str, np.ndarray], baseline: str) -> Figure | None:
+    """One small panel per plan: its ARR minus the baseline's in the same company-run,
+    median and P10-P90 band over company-runs, on a common scale; None for one plan."""
+    base = arr_by_month[baseline]
+    others = {p: arr - base for p, arr in arr_by_month.items() if p != baseline}
+    if not others:
+        return None
+    palette = colors(list(arr_by_month))
+    ncols = min(4, len(others))
+    nrows = -(-len(others) // ncols)
+    fig, axes = subplots(
+        nrows,
+        ncols,
+        (3.6 * ncols + 0.9, 2.3 * nrows + 0.6),
+        (1.0, 0.2, 0.35, 0.55),
+        (0.25, 0.5),
+        sharex=True,
+        sharey=True,
+        squeeze=False,
+    )
+    for ax, (plan, diff) in zip(axes.flat, others.items(), strict=False):
+        months = np.arange(1, diff.shape[1] + 1)
+        p10, p50, p90 = np.percentile(diff, [10, 50, 90], axis=0)
+        ax.fill_between(months, p10, p90, color=palette[plan], alpha=0.2, lw=0)
+        ax.plot(months, p50, color=palette[plan], lw=1.6)
+        ax.axhline(0, color="black", lw=0.7)
+        ax.set_title(plan, fontsize=9, color=palette[plan])
+        ax.grid(alpha=0.3)
+        ax.tick_params(labelsize=8)
+        ax.yaxis.set_major_formatter(axis_format("$"))
+    for ax in axes.flat[len(others) :]:
+        ax.set_visible(False)
+    for ax in axes[:, 0]:
+        ax.set_ylabel(f"ARR minus {baseline} ($)", fontsize=8)
+    for col in range(ncols):
+        visible = [ax for ax in axes[:, col] if ax.get_visible()]
+        visible[-1].set_xlabel("month", fontsize=8)
+        visible[-1].xaxis.set_tick_params(labelbottom=True)
+    return fig
 
 
 # --- Strategy mix -----------------------------------------------------------------------
 
 
-def strategy_figure(summary: pd.DataFrame) -> Figure | None:
+def strategy_figure(summary: pd.DataFrame, timing: bool = True) -> Figure | None:
     """Mean strategy each plan induces (with 95% CI), for the strategy columns the run
-    recorded; None when it recorded none (e.g. fixed given strategies)."""
-    present = [c for c in STRATEGY_COLUMNS if c in set(summary.metric)]
+    recorded; the quarter-end share only when reps may play timing games (`timing`),
+    since otherwise it is 1/3 by construction. None when nothing is left to show."""
+    present = [
+        c for c in STRATEGY_COLUMNS if c in set(summary.metric) and (timing or c not in TIMING_ONLY)
+    ]
     if not present:
         return None
     plans = list(dict.fromkeys(summary.plan))
@@ -315,27 +397,35 @@ def strategy_figure(summary: pd.DataFrame) -> Figure | None:
     fig, axes = subplots(
         1,
         len(present),
-        (3.5 * len(present) + label_width(plans), _plan_height(len(plans)) + 0.4),
-        (label_width(plans), 0.3, 0.35, 0.45),
+        (3.5 * len(present) + label_width(plans), _plan_height(len(plans)) + 0.8),
+        (label_width(plans), 0.3, 0.35, 0.85),
         (0.55, 0),
         sharey=True,
         squeeze=False,
     )
     for ax, name in zip(axes[0], present, strict=True):
+        title, unit, kind = STRATEGY_COLUMNS[name]
         rows = summary[summary.metric == name].set_index("plan").loc[plans]
         y = np.arange(len(plans))
         err = np.vstack([rows["mean"] - rows.ci_low, rows.ci_high - rows["mean"]]).clip(min=0)
         ax.barh(
             y, rows["mean"], xerr=np.nan_to_num(err), color=[palette[p] for p in plans], capsize=2
         )
-        ax.set_title(STRATEGY_COLUMNS[name], fontsize=10)
+        ax.set_title(title, fontsize=10)
+        ax.set_xlabel(f"{unit} (mean, 95% CI)", fontsize=9)
         ax.xaxis.set_major_locator(MaxNLocator(5))
-        ax.xaxis.set_major_formatter(TickFormatter("fraction"))
+        ax.xaxis.set_major_formatter(
+            TickFormatter("fraction") if kind == "fraction" else FuncFormatter(_score)
+        )
         ax.grid(axis="x", alpha=0.3)
         ax.tick_params(labelsize=8)
     axes[0, 0].set_yticks(np.arange(len(plans)), plans)
     axes[0, 0].invert_yaxis()
     return fig
+
+
+def _score(value, _pos=None) -> str:
+    return f"{value:.2f}"
 
 
 # --- Comp cost by component -------------------------------------------------------------
@@ -353,20 +443,20 @@ def components_figure(replications: pd.DataFrame) -> Figure:
     plans = list(dict.fromkeys(replications.plan))
     means = replications.groupby("plan", sort=False).mean(numeric_only=True).loc[plans]
     columns = [c for c in component_columns(means.columns) if (means[c].abs() > 0).any()]
-    cmap = colormaps["tab20"]
+    palette = colors(columns)
     size = (13, _plan_height(len(plans)) + 0.5)
     fig, ax = subplots(1, 1, size, (label_width(plans), 2.6, 0.2, 0.6))
     y = np.arange(len(plans))
     right = np.zeros(len(plans))
     left = np.zeros(len(plans))
-    for i, column in enumerate(columns):
+    for column in columns:
         values = means[column].to_numpy(float)
         start = np.where(values >= 0, right, left + values)
         ax.barh(
             y,
             np.abs(values),
             left=start,
-            color=cmap(i % 20),
+            color=palette[column],
             label=column[len("comp_cost_") :],
             height=0.7,
         )
@@ -375,6 +465,7 @@ def components_figure(replications: pd.DataFrame) -> Figure:
     ax.set_yticks(y, plans)
     ax.invert_yaxis()
     ax.axvline(0, color="black", lw=0.8)
+    ax.margins(x=0.02)
     ax.xaxis.set_major_formatter(axis_format("$"))
     ax.set_xlabel("comp cost, cash paid ($/yr, mean over replications)")
     ax.grid(axis="x", alpha=0.3)
@@ -391,8 +482,15 @@ def ownership_figure(matrix: pd.DataFrame) -> Figure:
     plans = list(dict.fromkeys(matrix.plan))
     ncols = min(3, len(plans))
     nrows = -(-len(plans) // ncols)
-    size = (5.2 * ncols, 2.5 * nrows)
-    fig, axes = subplots(nrows, ncols, size, (0.9, 0.1, 0.3, 0.45), (1.1, 0.8), squeeze=False)
+    size = (5.2 * ncols, 2.5 * nrows + 0.4)
+    fig, axes = subplots(nrows, ncols, size, (0.9, 0.1, 0.7, 0.45), (1.1, 0.8), squeeze=False)
+    fig.suptitle(
+        "Cash paid per year ($, mean over company-runs) by role (rows) and customer-journey "
+        "stage (columns); red stage: nobody paid, orange: two roles paid",
+        fontsize=10,
+        y=1 - 0.15 / size[1],
+        va="top",
+    )
     top = max(float(matrix.dollars.max()), 1.0)
     cmap = colormaps["Blues"].with_extremes(bad="#eeeeee")
     for ax, plan in zip(axes.flat, plans, strict=False):

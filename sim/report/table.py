@@ -1,71 +1,192 @@
-"""The compact console table `sim run` prints: mean and 95% CI per plan."""
+"""What `sim run` prints: headline table, ranking, answers, OTE check, in 100 columns.
+
+Numbers are formatted the same everywhere (console, report): money to 3
+significant figures ($15.3M, $3.60M, $162K), fractions as % with 1 decimal,
+changes of fractions in percentage points (pt) with 1 decimal. With more than
+`PLANS_AS_COLUMNS` plans the headline table turns plans into rows, cut into
+blocks of metrics that fit the width.
+"""
 
 from __future__ import annotations
 
 import math
+import textwrap
 
+import numpy as np
 import pandas as pd
 
 from sim.metrics import HEADLINE, metric
 
+WIDTH = 100  # console columns
+PLANS_AS_COLUMNS = 4  # more plans than this: plans become rows
+
 
 def format_value(value: float, unit: str) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    """A value in its metric's unit: money to 3 significant figures ($15.3M), fractions
+    as % with 1 decimal, other numbers to 3 significant figures (453, 12.5)."""
+    if value is None or (isinstance(value, float | np.floating) and math.isnan(value)):
         return "n/a"
     if unit.startswith("$"):
-        return _money(value)
+        return money(value)
     if unit.startswith("fraction"):
         return f"{100 * value:.1f}%"
-    return f"{value:,.1f}"
+    return _number(value)
 
 
-def _money(value: float) -> str:
-    size = abs(value)
-    if size >= 1e9:
-        return f"${value / 1e9:.2f}B"
-    if size >= 1e6:
-        return f"${value / 1e6:.2f}M"
-    if size >= 1e3:
-        return f"${value / 1e3:.1f}K"
-    return f"${value:.0f}"
+def money(value: float) -> str:
+    """$ to 3 significant figures: $1.23B, $15.3M, $3.60M, $162K, $950."""
+    if not np.isfinite(value):
+        return "n/a"
+    size = float(f"{abs(value):.3g}")  # rounded first: 999,700 is $1.00M, not $1000K
+    sign = "-" if value < 0 and size > 0 else ""
+    for scale, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "K")):
+        if size >= scale:
+            x = size / scale
+            places = 2 if x < 10 else 1 if x < 100 else 0
+            return f"{sign}${x:.{places}f}{suffix}"
+    return f"{sign}${size:.0f}"
+
+
+def _number(value: float) -> str:
+    if abs(value) >= 100:
+        return f"{value:,.0f}"
+    return f"{value:.3g}"
+
+
+def half_width(mean: float, low: float, high: float, unit: str) -> str:
+    """The 95% CI half-width beside a mean, in the mean's scale: '±0.4M', '±0.2'."""
+    half = (high - low) / 2
+    if not np.isfinite(half):
+        return ""
+    if unit.startswith("fraction"):
+        return f"±{100 * half:.1f}"
+    shown = money(mean) if unit.startswith("$") else _number(mean)
+    suffix = shown[-1] if shown[-1] in "BMK" else ""
+    scale = {"B": 1e9, "M": 1e6, "K": 1e3, "": 1.0}[suffix]
+    places = len(shown.split(".")[1].rstrip("BMK")) if "." in shown else 0
+    return f"±{half / scale:,.{places}f}{suffix}"  # in the mean's scale and decimals
 
 
 def headline_table(summary: pd.DataFrame, metrics: tuple[str, ...] = HEADLINE) -> str:
-    """Rows: metrics; columns: plans; cells: 'mean [low, high]'."""
+    """The headline metrics per plan with 95% CIs: metrics as rows and plans as
+    columns for a few plans; plans as rows (blocks of metrics, 'mean ±half-width')
+    beyond `PLANS_AS_COLUMNS`."""
     plans = list(dict.fromkeys(summary["plan"]))
+    metrics = [m for m in metrics if m in set(summary.metric)]
+    cells = summary.set_index(["plan", "metric"])
+    if len(plans) <= PLANS_AS_COLUMNS:
+        rows = [[name, *(_interval(cells, p, name) for p in plans)] for name in metrics]
+        return _grid(["metric", *plans], rows)
+    columns = {m: [_plus_minus(cells, p, m) for p in plans] for m in metrics}
+    blocks, current, used = [], [], _name_width(plans)
+    for name in metrics:  # as many metrics per block as fit the width
+        width = max(len(name), *(len(c) for c in columns[name])) + 2
+        if current and used + width > WIDTH:
+            blocks.append(current)
+            current, used = [], _name_width(plans)
+        current.append(name)
+        used += width
+    blocks.append(current)
+    out = ["mean ± half-width of its 95% CI (same unit as the mean; pt for %)"]
+    for block in blocks:
+        rows = [[p, *(columns[m][i] for m in block)] for i, p in enumerate(plans)]
+        out += ["", _grid(["plan", *block], rows)]
+    return "\n".join(out)
+
+
+def _name_width(plans) -> int:
+    return max(len(p) for p in plans) + 2
+
+
+def _interval(cells, plan, name) -> str:
+    if (plan, name) not in cells.index:
+        return ""
+    r, unit = cells.loc[(plan, name)], metric(name).unit
+    low, high = format_value(r.ci_low, unit), format_value(r.ci_high, unit)
+    return f"{format_value(r['mean'], unit)} [{low}, {high}]"
+
+
+def _plus_minus(cells, plan, name) -> str:
+    if (plan, name) not in cells.index:
+        return ""
+    r, unit = cells.loc[(plan, name)], metric(name).unit
+    return f"{format_value(r['mean'], unit)} {half_width(r['mean'], r.ci_low, r.ci_high, unit)}"
+
+
+def _grid(head: list[str], rows: list[list[str]]) -> str:
+    widths = [max(len(str(x)) for x in col) for col in zip(head, *rows, strict=True)]
+    line = lambda cells: "  ".join(  # noqa: E731
+        str(c).ljust(w) for c, w in zip(cells, widths, strict=True)
+    ).rstrip()
+    return "\n".join([line(head), line(["-" * w for w in widths]), *(line(r) for r in rows)])
+
+
+def change_text(value: float, low: float, high: float, unit: str) -> str:
+    """A change with its interval: '+3.4% [+3.0, +3.8]' or '+1.9 pt [+1.8, +2.0]'."""
+    from sim.report.narrative import signed
+
+    if not np.isfinite(value):
+        return "n/a"
+    suffix = " pt" if unit == "pt" else "%"
+    interval = f" [{signed(100 * low)}, {signed(100 * high)}]" if np.isfinite(low) else ""
+    return f"{signed(100 * value)}{suffix}{interval}"
+
+
+def ranking_table(ranking: pd.DataFrame, baseline: str) -> str:
+    """Plans best first by the objective: mean [CI], change from the baseline, how many
+    headline metrics are worse, and a mark for plans worse on none."""
+    if ranking.empty:
+        return ""
+    objective = ranking.objective.iloc[0]
+    unit = metric(objective).unit
+    direction = "higher" if metric(objective).higher_is_better else "lower"
     rows = []
-    for name in metrics:
-        unit = metric(name).unit
-        cells = []
-        for plan in plans:
-            row = summary[(summary.plan == plan) & (summary.metric == name)]
-            if row.empty:
-                cells.append("")
-                continue
-            r = row.iloc[0]
-            cells.append(
-                f"{format_value(r['mean'], unit)} "
-                f"[{format_value(r['ci_low'], unit)}, {format_value(r['ci_high'], unit)}]"
-            )
-        rows.append([name, *cells])
-    widths = [max(len(str(x)) for x in col) for col in zip(["metric", *plans], *rows, strict=True)]
-    line = lambda cells: "  ".join(str(c).ljust(w) for c, w in zip(cells, widths, strict=True))  # noqa: E731
-    out = [line(["metric", *plans]), line(["-" * w for w in widths])]
-    out += [line(r) for r in rows]
+    for r in ranking.itertuples():
+        change = (
+            "baseline"
+            if r.plan == baseline
+            else change_text(r.change, r.change_ci_low, r.change_ci_high, r.change_unit)
+        )
+        mark = "-" if r.plan == baseline else "yes" if r.no_headline_worse else ""
+        rows.append(
+            [
+                str(r.rank),
+                r.plan,
+                f"{format_value(r.mean, unit)} {half_width(r.mean, r.ci_low, r.ci_high, unit)}",
+                change,
+                str(r.worse_on),
+                mark,
+            ]
+        )
+    head = ["#", "plan", objective, f"vs {baseline}", "worse on", "none worse"]
+    title = (
+        f"Ranking by {objective} ({direction} is better; mean ± 95% CI half-width). "
+        "'worse on': how many headline metrics are clearly worse than the baseline's "
+        "(95% CI); 'none worse': worse on none."
+    )
+    return "\n".join([*textwrap.wrap(title, WIDTH), _grid(head, rows)])
+
+
+def answers_text(answers) -> str:
+    """Each plan's answer (see `sim.report.narrative.plan_answer`), wrapped to WIDTH."""
+    out = []
+    for answer in answers:
+        text = f"{answer.plan}: " + " ".join(answer.sentences())
+        out += textwrap.wrap(text, WIDTH, initial_indent="  ", subsequent_indent="      ")
     return "\n".join(out)
 
 
 def ote_table(check) -> str:
     """The OTE check as text: stated OTE, payout at 100% attainment, simulated pay."""
     lines = [
-        "OTE check (AE, $/yr): stated | plan pays at 100% attainment | "
-        "simulated mean pay of full-year reps [95% CI]"
+        "OTE check (AE, $/yr): stated | the plan's arithmetic at 100% attainment |",
+        "  simulated mean pay of full-year reps [95% CI]",
     ]
     width = max(len(p) for p in check.plan)
     for row in check.itertuples():
         lines.append(
-            f"  {row.plan.ljust(width)}  {_money(row.ote)} | {_money(row.payout_at_100)} | "
-            f"{_money(row.simulated_mean_pay)} [{_money(row.simulated_ci_low)}, "
-            f"{_money(row.simulated_ci_high)}]"
+            f"  {row.plan.ljust(width)}  {money(row.ote)} | {money(row.payout_at_100)} | "
+            f"{money(row.simulated_mean_pay)} [{money(row.simulated_ci_low)}, "
+            f"{money(row.simulated_ci_high)}]"
         )
     return "\n".join(lines)

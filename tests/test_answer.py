@@ -1,0 +1,125 @@
+"""The whole answer: every worse headline metric named first, a ranking by a stated
+objective, what to watch, and numbers formatted the same everywhere."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from helpers import run_cli
+
+from sim.analysis import compare, summarize
+from sim.errors import UserError
+from sim.metrics import HEADLINE
+from sim.ranking import check_objective, rank_plans
+from sim.report.narrative import plain_summary, plan_answer
+from sim.report.table import WIDTH, format_value, headline_table, money, ranking_table
+
+N = 50
+
+
+def replications() -> pd.DataFrame:
+    """Three plans on the same 50 markets: 'fast' earns 5% more revenue but loses 12 pt
+    more reps and pays clawbacks; 'same' differs from 'base' by noise only."""
+    rng = np.random.default_rng(7)
+    market = rng.normal(0, 1, N)
+    market -= market.mean()
+    rows = []
+    for plan, lift, attrition, clawbacks in (
+        ("base", 0.0, 0.34, 0.0),
+        ("fast", 0.05, 0.46, 120_000.0),
+        ("same", 0.0, 0.34, 0.0),
+    ):
+        noise = rng.normal(0, 0.002, N)
+        table = {name: 1e6 * (1 + 0.1 * market) * (1 + noise) for name in HEADLINE}
+        table["grr"] = 0.9 + 0.01 * market + noise
+        table["nrr"] = 1.05 + 0.01 * market + noise
+        table["comp_cost_ratio"] = 0.08 + 0.001 * market + noise / 10
+        table["margin_after_comp"] = 0.67 - table["comp_cost_ratio"]
+        table["revenue"] = 40e6 * (1 + lift) * (1 + 0.1 * market) * (1 + noise)
+        table["rep_attrition"] = attrition + 0.02 * market + noise
+        table["clawbacks_recovered"] = clawbacks * (1 + noise)
+        table["holdback_forfeited"] = np.zeros(N)
+        table["ae_pay"] = 160_000.0 * (1 + noise)
+        rows.append(pd.DataFrame({"plan": plan, "replication": np.arange(N), **table}))
+    return pd.concat(rows, ignore_index=True)
+
+
+@pytest.fixture(scope="module")
+def tables():
+    reps = replications()
+    metrics = [c for c in reps.columns if c not in ("plan", "replication")]
+    return summarize(reps, metrics), compare(reps, "base", metrics)
+
+
+def test_answer_names_every_worse_headline_metric_first(tables):
+    summary, comparison = tables
+    answer = plan_answer(comparison, summary, "fast", "base")
+    assert [c.metric for c in answer.worse] == ["rep_attrition"]
+    text = plain_summary(comparison, "fast", "base", summary)
+    assert text.index("Worse on 1: rep attrition +12.0 pt") < text.index("Better: revenue +5.0%")
+    assert "Watch: rep attrition 34.0% -> 46.0%/yr; clawbacks recovered $0 -> $120K/yr" in text
+    assert answer.n_metrics == len(HEADLINE)  # new logos and rep attrition are headline
+    same = plain_summary(comparison, "same", "base", summary)
+    assert "Worse on no headline metric" in same and "Watch" not in same
+
+
+def test_ranking_orders_by_the_objective_and_marks_plans_worse_on_nothing(tables):
+    summary, comparison = tables
+    ranking = rank_plans(summary, comparison, "base", "revenue")
+    assert ranking.plan.iloc[0] == "fast" and list(ranking["rank"]) == [1, 2, 3]
+    flags = dict(zip(ranking.plan, ranking.no_headline_worse, strict=True))
+    assert flags == {"fast": False, "base": True, "same": True}
+    assert ranking.set_index("plan").at["fast", "worse_metrics"] == "rep_attrition"
+    # lower is better for attrition: the plan that loses most reps ranks last
+    by_attrition = rank_plans(summary, comparison, "base", "rep_attrition")
+    assert by_attrition.plan.iloc[-1] == "fast"
+    assert by_attrition.change_unit.iloc[-1] == "pt"
+    table = ranking_table(ranking, "base")
+    assert all(len(line) <= WIDTH for line in table.splitlines())
+
+
+def test_objective_must_be_a_metric_with_a_direction():
+    assert check_objective("comp_cost") == "comp_cost"
+    with pytest.raises(UserError, match="did you mean 'revenue'"):
+        check_objective("revenu")
+    with pytest.raises(UserError, match="no better direction"):
+        check_objective("ae_pay")
+
+
+def test_numbers_are_formatted_the_same_everywhere():
+    assert [money(v) for v in (15.26e6, 3.6e6, 161_500, 999_700, 950, -121_000)] == [
+        "$15.3M",
+        "$3.60M",
+        "$162K",
+        "$1.00M",
+        "$950",
+        "-$121K",
+    ]
+    assert format_value(0.9024, "fraction") == "90.2%"
+    assert format_value(453.2, "logos/yr") == "453"
+
+
+def test_console_fits_100_columns_with_plans_as_rows_beyond_four(tables):
+    summary, _ = tables
+    base = summary[summary.plan == "base"]
+    many = pd.concat([base.assign(plan=f"plan_with_a_long_name_{i}") for i in range(14)])
+    text = headline_table(many)
+    lines = text.splitlines()
+    assert all(len(line) <= WIDTH for line in lines), max(map(len, lines))
+    assert sum(line.startswith("plan_with_a_long_name_13") for line in lines) >= 2  # rows
+    few = headline_table(summary)
+    assert few.splitlines()[0].split()[:4] == ["metric", "base", "fast", "same"]
+
+
+def test_sim_run_objective_ranks_plans_and_rejects_unknown_metrics(tmp_path):
+    out = tmp_path / "res"
+    done = run_cli(
+        "run", "scenarios/seed_designs.toml", "-n", "3", "--objective", "comp_cost", "--out", out
+    )
+    assert done.returncode == 0, done.stderr
+    assert all(len(line) <= WIDTH for line in done.stdout.splitlines()), done.stdout
+    assert "Ranking by comp_cost (lower is better" in done.stdout
+    ranking = pd.read_csv(out / "ranking.csv")
+    assert list(ranking["rank"]) == list(range(1, 15))
+    assert ranking["mean"].is_monotonic_increasing
+    bad = run_cli("run", "scenarios/default.toml", "--objective", "revnue", "--out", out)
+    assert bad.returncode == 2 and "did you mean 'revenue'" in bad.stderr
