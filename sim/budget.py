@@ -240,8 +240,8 @@ def solve_plan(scenario, plan: Plan, target: Target, replications, seed, jobs, c
 def _bracket(f: _Evaluator, plan: Plan, target: Target) -> tuple[float, float]:
     """Scales [low, high] with the gap at or below 0 at low and at or above 0 at high."""
     top = max_scale(plan)
-    if top <= 0:
-        raise UserError(f"plan '{plan.name}': its variable pay cannot be scaled")
+    if not plan.components or top <= 0:
+        raise UserError(f"plan '{plan.name}': no variable pay to scale (leave it out with --plans)")
     start = min(1.0, top)
     if f.gap(start) >= 0:
         if f.gap(0.0) > 0:
@@ -295,6 +295,11 @@ def budget(
     """Scale every plan (or those named in `plans`) of `scenario` to `target`."""
     seed = scenario.simulation.seed if seed is None else seed
     chosen = [scenario.plan(name) for name in plans] if plans else list(scenario.plans)
+    for plan in chosen:  # before any simulation
+        if not plan.components or max_scale(plan) <= 0:
+            raise UserError(
+                f"plan '{plan.name}': no variable pay to scale (leave it out with --plans)"
+            )
     outer = max(1, min(jobs, len(chosen)))
     inner = max(1, jobs // outer)
     started = time.perf_counter()

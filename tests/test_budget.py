@@ -175,6 +175,13 @@ def test_sim_budget_writes_its_folder(tmp_path):
     assert "upfront_bookings" in done.stdout and "scale" in done.stdout
 
 
+def test_a_salary_only_plan_has_nothing_to_scale(tmp_path):
+    small = small_scenario_file(tmp_path, TWO_PLANS_TOML)
+    done = run_cli("budget", small, "--comp-ratio", "0.2", "-n", "2", "--out", tmp_path / "b")
+    assert done.returncode == 2, done.stderr
+    assert "plan 'unused': no variable pay to scale (leave it out with --plans)" in done.stderr
+
+
 @pytest.mark.parametrize(
     "args, message",
     [
