@@ -22,6 +22,7 @@ from joblib import Parallel, delayed
 
 import sim
 from sim.payoff import payoff_table
+from sim.runner import MAX_AUTO_CHUNK, chunk_size_for
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -44,13 +45,15 @@ def main() -> None:
         f"{time.perf_counter() - started:.2f}s one-off per worker for "
         f"{len(scenario.plans)} plan(s); excluded from the rates below"
     )
-    warm = 2 * scenario.simulation.chunk_size
+    warm = 2 * chunk_size_for(scenario.simulation.chunk_size, args.replications, 2)
     for jobs in (1, 2):  # start the worker pool and build its tables before timing
         sim.run(scenario, replications=warm, seed=1, jobs=jobs)
     print(
         f"scenario {scenario.name}: {scenario.company.n_reps} reps, "
         f"{scenario.company.months} months (+{scenario.company.burn_in_months} burn-in), "
-        f"{len(scenario.plans)} plan(s), chunk size {scenario.simulation.chunk_size}"
+        f"{len(scenario.plans)} plan(s), chunk size {scenario.simulation.chunk_size} "
+        f"(jobs=1: {chunk_size_for(scenario.simulation.chunk_size, args.replications, 1)}, "
+        f"jobs=2: {chunk_size_for(scenario.simulation.chunk_size, args.replications, 2)})"
     )
     for jobs in (1, 2):
         result = sim.run(scenario, replications=args.replications, seed=1, jobs=jobs)
@@ -74,7 +77,7 @@ def main() -> None:
         ("fixed strategies", fixed),
         ("blended plan", blended),
     ):
-        sim.run(sc, replications=sc.simulation.chunk_size, seed=1)  # builds its tables
+        sim.run(sc, replications=MAX_AUTO_CHUNK, seed=1)  # builds its tables
         result = sim.run(sc, replications=args.replications // 2, seed=1, jobs=1)
         rate = result.company_years_per_second
         base_rate = base_rate or rate

@@ -171,6 +171,7 @@ def build_manifest(
         "seed": result.seed,
         "replications": result.n_replications,
         "chunk_size": result.chunk_size,
+        "chunk_size_setting": result.scenario.simulation.chunk_size,
         "jobs": result.jobs,
         "plans": [p.name for p in result.scenario.plans],
         "baseline": result.baseline_plan(),

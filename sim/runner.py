@@ -11,14 +11,12 @@ number of workers, the completion order or the chunk size.
 
 from __future__ import annotations
 
-import sys
 import time
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 from joblib import Parallel, delayed
-from tqdm import tqdm
 
 from sim.analysis import (
     SUMMARY_COLUMNS,
@@ -33,6 +31,7 @@ from sim.analysis import (
 from sim.engine.batch import simulate_plan
 from sim.market import draw_market
 from sim.metrics import HEADLINE, METRIC_NAMES
+from sim.progress import ProgressBar
 from sim.scenario.schema import Scenario
 
 
@@ -166,13 +165,14 @@ def run(
     (default 10,000) are used; `result.meta["precision"]` says which. Replication i
     is the same company-run whatever the stopping point."""
     seed = scenario.simulation.seed if seed is None else seed
-    chunk_size = chunk_size or scenario.simulation.chunk_size
     baseline = resolve_baseline([p.name for p in scenario.plans], baseline)
     if precision is None:
         rule, n = None, replications or scenario.simulation.replications
     else:
         n = max_replications or DEFAULT_MAX_REPLICATIONS
         rule = Precision(precision, n, min(n, max(2, replications or 0)))
+    first = n if rule is None else replications or MAX_AUTO_CHUNK * jobs  # a round's worth
+    chunk_size = chunk_size_for(chunk_size or scenario.simulation.chunk_size, first, jobs)
     chunks = [np.arange(start, min(start + chunk_size, n)) for start in range(0, n, chunk_size)]
     collector = _Collector(scenario, chunks)
     started = time.perf_counter()
@@ -202,15 +202,19 @@ def _simulate(scenario, seed, jobs, chunks, collector, rule, baseline, progress)
     `jobs` chunks, checking the rule on the first k chunks for each k a round
     completes: return the first k that meets it (None if none did). Rounds waste at
     most one round of work and never interrupt a worker."""
-    total = int(sum(len(c) for c in chunks))
+    plans = len(scenario.plans)
+    total = int(sum(len(c) for c in chunks)) * plans
     parallel = Parallel(n_jobs=jobs, return_as="generator_unordered")
-    with tqdm(total=total, unit="rep", file=sys.stderr, disable=not progress, leave=False) as bar:
+    with ProgressBar(total, "plan-run", progress, processes=jobs > 1) as bar:
         step = len(chunks) if rule is None else jobs
+        done = 0
         for start in range(0, len(chunks), step):
             batch = chunks[start : start + step]
-            for chunk, outcomes in parallel(delayed(run_chunk)(scenario, seed, c) for c in batch):
+            tasks = (delayed(run_chunk)(scenario, seed, c, bar.channel) for c in batch)
+            for chunk, outcomes in parallel(tasks):
                 collector.add(chunk, outcomes)
-                bar.update(len(chunk))
+                done += len(chunk) * plans
+                bar.settle(done)
             if rule is None:
                 continue
             for k in range(start + 1, start + len(batch) + 1):
@@ -232,10 +236,28 @@ def _precision_record(result: RunResult, rule: Precision, met: bool) -> dict:
     }
 
 
-def run_chunk(scenario: Scenario, seed: int, replications: np.ndarray):
-    """Draw one chunk's market and run every plan on it."""
+def run_chunk(scenario: Scenario, seed: int, replications: np.ndarray, progress=None):
+    """Draw one chunk's market and run every plan on it, reporting each plan done to
+    `progress` (a `sim.progress.ProgressChannel`) in company-runs."""
     market = draw_market(scenario, seed, replications)
-    return replications, {p.name: simulate_plan(scenario, p, market) for p in scenario.plans}
+    outcomes = {}
+    for plan in scenario.plans:
+        outcomes[plan.name] = simulate_plan(scenario, plan, market)
+        if progress is not None:
+            progress.report(len(replications))
+    return replications, outcomes
+
+
+MAX_AUTO_CHUNK = 100  # past this, bigger vectors gain little and memory keeps growing
+
+
+def chunk_size_for(setting: int | str, replications: int, jobs: int) -> int:
+    """Replications per task: `setting` if a number; "auto": an equal share of
+    `replications` per worker, so every worker is busy, at most MAX_AUTO_CHUNK.
+    Results do not depend on it (every replication draws its own streams)."""
+    if setting != "auto":
+        return int(setting)
+    return max(1, min(MAX_AUTO_CHUNK, -(-replications // max(jobs, 1))))
 
 
 def _stack(metrics: list[dict[str, np.ndarray]], sizes: list[int]) -> dict[str, np.ndarray]:

@@ -26,7 +26,7 @@ def test_sim_run_end_to_end(tmp_path):
     assert len(rows) == 6
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["seed"] == 4 and manifest["replications"] == 6
-    assert manifest["chunk_size"] == 100
+    assert manifest["chunk_size"] == 6 and manifest["chunk_size_setting"] == "auto"
     assert manifest["company_years_per_second"] > 0
     assert manifest["scenario"]["company"]["n_reps"] == 20
     assert "numpy" in manifest["versions"]

@@ -139,6 +139,11 @@ def _real_errors(errors: list[dict], raw: dict) -> list[dict]:
     out = []
     for errs in by_place.values():
         kept = [e for e in errs if not _wrong_branch(e, raw)]
+        words = [e for e in errs if e["type"] == "literal_error"]
+        if words and isinstance(errs[0].get("input"), str) and len(errs) > len(words):
+            # a number or a word such as "auto": say both, once
+            expected = words[0].get("ctx", {}).get("expected", "")
+            kept = [{**errs[0], "type": "value_error", "msg": f"expected a number or {expected}"}]
         out += kept or errs
     return out
 
@@ -163,7 +168,7 @@ def _wrong_branch(error: dict, raw: dict) -> bool:
     for part in loc[:depth]:
         node = node[part]
     label = str(loc[depth])
-    if label in SCALAR_BRANCHES:
+    if label in SCALAR_BRANCHES or label.startswith("constrained-"):
         return isinstance(node, dict)  # a table given: the number branch is not what was meant
     return not isinstance(node, dict) and _is_union_label(label)
 
@@ -172,7 +177,10 @@ def _is_union_label(part) -> bool:
     """Whether a part of a pydantic error location labels a union member ('float',
     'tagged-union[...]', a tag such as 'normal') rather than naming a key."""
     return isinstance(part, str) and (
-        part in SCALAR_BRANCHES or "[" in part or _model_for_tag(part) is not None
+        part in SCALAR_BRANCHES
+        or part.startswith("constrained-")
+        or "[" in part
+        or _model_for_tag(part) is not None
     )
 
 

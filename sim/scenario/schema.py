@@ -9,7 +9,7 @@ deployment, health, renewal, usage, finance, strategy, behaviour and plans.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, model_validator
 
@@ -22,8 +22,11 @@ class Simulation(Section):
 
     replications: int = param(1000, "company-runs", "simulated companies per plan", ge=1)
     seed: int = param(20261122, "1", "root seed; the same seed gives the same numbers", ge=0)
-    chunk_size: int = param(
-        100, "company-runs", "replications simulated together in one vectorized task", ge=1
+    chunk_size: Annotated[int, Field(ge=1)] | Literal["auto"] = param(
+        "auto",
+        "company-runs",
+        'replications simulated together in one task; "auto": an equal share per worker, '
+        "at most 100",
     )
 
 
