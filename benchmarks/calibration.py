@@ -3,7 +3,7 @@
     python benchmarks/calibration.py [SCENARIO] [--replications N]
 
 Each line shows the simulated mean (first plan) and the range from
-../shared/CALIBRATION.md that `scenarios/default.toml` is calibrated to.
+docs/calibration.md that `scenarios/default.toml` is calibrated to.
 Deal-level figures (median ACV, sales cycle) come from the ledgers of one chunk.
 """
 

@@ -5,7 +5,7 @@
                      [--precision X [--max-replications N]] [--xlsx]
     sim validate FILE [FILE ...] [--explain]
     sim schema
-    sim metrics
+    sim metrics [SCENARIO]
 
 A user's mistake is reported as one line on stderr with exit status 2; an
 interrupted run exits 130 and leaves no result behind.
@@ -105,7 +105,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     sub.add_parser("schema", help="print the scenario JSON schema (for editors)")
-    sub.add_parser("metrics", help="list the metrics and their definitions")
+    metrics = sub.add_parser("metrics", help="list the metrics and their definitions")
+    metrics.add_argument(
+        "scenario",
+        nargs="?",
+        help="also list the pay lines (comp_cost_<line>) this scenario's plans produce",
+    )
     add_fpa_parsers(sub)
     return parser
 
@@ -240,11 +245,24 @@ def cmd_schema(args, argv) -> int:
 
 
 def cmd_metrics(args, argv) -> int:
-    from sim.metrics import METRICS
+    """Every metric a run writes: name, unit, definition, better direction; headline
+    metrics marked. Pay lines: those of SCENARIO's plans, or of every component."""
+    from sim.metrics import METRICS, pay_line_metrics
 
+    plans = None
+    if args.scenario:
+        from sim import load_scenario
+
+        plans = load_scenario(args.scenario).plans
     direction = {True: " (higher is better)", False: " (lower is better)", None: ""}
-    for m in METRICS:
-        print(f"{m.name:20s} [{m.unit}] {m.definition}{direction[m.higher_is_better]}")
+    for m in [*METRICS, *pay_line_metrics(plans)]:
+        mark = " [headline]" if m.headline else ""
+        print(f"{m.name:30s} [{m.unit}] {m.definition}{direction[m.higher_is_better]}{mark}")
+    if plans is None:
+        print(
+            "(a component line that carries a `name` reports as comp_cost_<name>; "
+            "`sim metrics SCENARIO` lists a scenario's own lines)"
+        )
     return 0
 
 

@@ -212,8 +212,35 @@ def metric(name: str) -> Metric:
     if name.startswith("comp_cost_role_"):
         return Metric(name, "$/yr", f"pay to the '{name[15:]}' role (cash), per year", False)
     if name.startswith("comp_cost_"):
-        return Metric(name, "$/yr", f"cash paid by the '{name[10:]}' component, per year", False)
+        line = name[len("comp_cost_") :]
+        meaning = PAY_LINES.get(line, f"cash paid by the '{line}' component")
+        return Metric(name, "$/yr", f"{meaning}, per year", False)
     raise KeyError(name)
+
+
+# pay lines every plan has, beside its components' (see sim.plans.payroll)
+PAY_LINES = {
+    "base_salary": "AE base salaries paid",
+    "csm_base_salary": "CSM base salaries paid",
+    "balance_carried": "recoveries reps' pay could not absorb yet, their later netting, "
+    "and what leavers still owed (written off)",
+}
+ROLES = ("ae", "csm")
+
+
+def pay_line_metrics(plans=None) -> list[Metric]:
+    """The `comp_cost_<line>` and `comp_cost_role_<role>` metrics: the lines `plans`
+    produce, or without plans every registered component's line under its type."""
+    from sim.plans.registry import REGISTRY
+
+    if plans is None:
+        lines = [kind for kind, config in sorted(REGISTRY.items()) if config.has_line]
+    else:
+        lines = [c.line for plan in plans for c in plan.components if c.has_line]
+    names = dict.fromkeys([*PAY_LINES, *lines])
+    return [metric(f"comp_cost_{n}") for n in names] + [
+        metric(f"comp_cost_role_{r}") for r in ROLES
+    ]
 
 
 def _ratio(num, den) -> np.ndarray:

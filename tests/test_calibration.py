@@ -1,5 +1,5 @@
 """The default scenario lands inside the public benchmark ranges it is calibrated to
-(../shared/CALIBRATION.md, restated in scenarios/default.toml). The mean over 60
+(docs/calibration.md, restated in scenarios/default.toml). The mean over 60
 replications has a standard error far below the width of every range."""
 
 import pytest

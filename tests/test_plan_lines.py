@@ -219,7 +219,9 @@ def test_literature_plans_cost_about_the_same_as_linear():
 
 
 def test_readme_scenario_examples_validate(tmp_path):
-    blocks = re.findall(r"```toml\n(.*?)```", (ROOT / "README.md").read_text(), re.S)
+    pages = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+    text = "".join(page.read_text() for page in pages)
+    blocks = re.findall(r"```toml\n(.*?)```", text, re.S)
     assert len(blocks) >= 3
     for i, block in enumerate(blocks):
         path = tmp_path / f"example_{i}.toml"

@@ -2,7 +2,7 @@
 
 A scenario file (TOML) sets any subset of these; everything else keeps the
 default shown here. `scenarios/default.toml` restates every default with the
-public benchmark it was calibrated against. Sections follow DESIGN.md's model:
+public benchmark it was calibrated against. Sections follow the model (docs/model.md):
 company, installed base, market, reps, attrition, win, billing, onboarding,
 deployment, health, renewal, usage, finance, strategy, behaviour and plans.
 """
