@@ -111,6 +111,7 @@ def test_links_resolve_and_nothing_points_outside_the_repository():
     outside = re.compile(r"\.\./shared|DESIGN\.md|CALIBRATION\.md")
     tracked = [*pages, *ROOT.glob("scenarios/*.toml"), *ROOT.glob("sim/**/*.py")]
     tracked += [*ROOT.glob("benchmarks/*.py"), *ROOT.glob("tests/*.py")]
+    tracked += [*ROOT.glob("notebooks/*.ipynb")]
     offenders = [
         str(p.relative_to(ROOT))
         for p in tracked
