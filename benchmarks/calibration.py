@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 
 import sim
+from sim.choice_model import choice_model, plan_behavior
 from sim.engine.batch import BatchEngine
 from sim.market import draw_market
 
@@ -36,10 +37,12 @@ TARGETS = {  # metric: (low, high, source)
 
 def deal_level(scenario, seed: int, n: int) -> dict[str, float]:
     market = draw_market(scenario, seed, np.arange(n))
-    engine = BatchEngine(scenario, scenario.plans[0], market)
+    plan = scenario.plans[0]
+    behavior = plan_behavior(scenario, plan, market, choice_model(scenario, plan))
+    engine = BatchEngine(scenario, plan, market, behavior)
     acv = []
     for k in range(engine.T):
-        ledger = engine.step(k)
+        ledger, _ = engine.step(k)
         if ledger.month >= 0:
             acv.append(ledger.deals.acv)
     book = engine.book

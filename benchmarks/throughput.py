@@ -1,6 +1,8 @@
 """Throughput of the batch engine on the default scenario, at 1 and 2 jobs; the
-one-off cost of the payoff tables reps choose from; throughput with reps'
-strategies fixed; and the cost of a rich plan (the seed plan `blended`).
+one-off cost of each plan's choice model (belief-world runs until converged, and
+the monthly policy solved on them); throughput with reps' strategies fixed, with
+the new levers off (effort, timing) and on; and the cost of a rich plan (the seed
+plan `blended`).
 
     python benchmarks/throughput.py [--replications N] [--scenario FILE]
 
@@ -13,15 +15,15 @@ Target (issue "Foundation"): at least 1,000 company-years per second per core.
 from __future__ import annotations
 
 import argparse
+import os
 import resource
 import sys
-import time
 from pathlib import Path
 
 from joblib import Parallel, delayed
 
 import sim
-from sim.payoff import payoff_table
+from sim.choice_model import build_choice_model
 from sim.runner import MAX_AUTO_CHUNK, chunk_size_for
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -37,14 +39,23 @@ def main() -> None:
     parser.add_argument("--scenario", default=str(ROOT / "scenarios" / "default.toml"))
     args = parser.parse_args()
     scenario = sim.load_scenario(args.scenario)
-    started = time.perf_counter()
+    os.environ["COMPSIM_CACHE"] = "off"  # time the builds, never a cached copy
     for plan in scenario.plans:
-        payoff_table(scenario, plan, 1)
-    print(
-        f"payoff tables (behaviour '{scenario.behavior.mode}'): "
-        f"{time.perf_counter() - started:.2f}s one-off per worker for "
-        f"{len(scenario.plans)} plan(s); excluded from the rates below"
-    )
+        model = build_choice_model(scenario, plan)
+        if model is None:
+            continue
+        extra = model.record()
+        policy = (
+            f", of which the policy {extra['policy_seconds']:.2f}s"
+            if "policy_seconds" in extra
+            else ""
+        )
+        print(
+            f"choice model of plan '{plan.name}' (behaviour '{model.mode}'): "
+            f"{model.seconds:.2f}s one-off{policy}, {model.markets} belief-world markets per "
+            f"strategy, split-half choice difference {model.split_difference:.3f}; built once "
+            "per run in the main process and shipped to workers, excluded from the rates below"
+        )
     warm = 2 * chunk_size_for(scenario.simulation.chunk_size, args.replications, 2)
     for jobs in (1, 2):  # start the worker pool and build its tables before timing
         sim.run(scenario, replications=warm, seed=1, jobs=jobs)
@@ -71,9 +82,26 @@ def main() -> None:
     fixed = scenario.model_copy(
         update={"behavior": scenario.behavior.model_copy(update={"mode": "fixed"})}
     )
+    b = scenario.behavior
+    levers_off = scenario.model_copy(
+        update={
+            "behavior": b.model_copy(
+                update={"levers": b.levers.model_copy(update={"effort": False, "timing": False})}
+            )
+        }
+    )
+    timing_on = scenario.model_copy(
+        update={
+            "behavior": b.model_copy(
+                update={"levers": b.levers.model_copy(update={"timing": True})}
+            )
+        }
+    )
     base_rate = None
     for label, sc in (
         ("standard plan", scenario),
+        ("new levers off", levers_off),
+        ("timing lever on", timing_on),
         ("fixed strategies", fixed),
         ("blended plan", blended),
     ):

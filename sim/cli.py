@@ -92,6 +92,18 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="METRIC",
         help="metric the ranking orders plans by (default: revenue; `sim metrics` lists them)",
     )
+    run.add_argument(
+        "--behavior-seed",
+        type=_seed,
+        help="seed of the reps' choice model (default: behavior.seed of the scenario)",
+    )
+    run.add_argument(
+        "--behavior-replicates",
+        type=_positive,
+        metavar="K",
+        help="also rerun on the same markets with K-1 further independent choice models and "
+        "report how much each estimate moves (choice_model_spread.csv)",
+    )
 
     validate = sub.add_parser(
         "validate", help="check scenario files: every problem of every file, one line each"
@@ -139,6 +151,11 @@ def cmd_run(args, argv) -> int:
         raise UserError("--max-replications needs --precision")
     objective = check_objective(args.objective)
     scenario = load_scenario(args.scenario)
+    if args.behavior_seed is not None:
+        behavior = scenario.behavior.model_copy(update={"seed": args.behavior_seed})
+        scenario = scenario.model_copy(update={"behavior": behavior})
+    if args.behavior_replicates == 1:
+        raise UserError("--behavior-replicates: need at least 2 choice models to compare")
     baseline = resolve_baseline([p.name for p in scenario.plans], args.baseline)
     out = check_output_dir(args.out or Path("results") / scenario.name)
     result = run(
@@ -153,6 +170,16 @@ def cmd_run(args, argv) -> int:
         baseline=baseline,
     )
     command = "sim " + " ".join(shlex.quote(a) for a in argv)
+    extra = {}
+    if args.behavior_replicates:
+        from sim.outputs import csv_writer
+        from sim.spread import choice_model_spread, spread_record
+
+        spread = choice_model_spread(
+            result, args.behavior_replicates, jobs=args.jobs, chunk_size=args.chunk_size
+        )
+        result.meta["choice_model_spread"] = spread_record(spread)
+        extra["choice_model_spread.csv"] = csv_writer(spread)
     analysis = analyze(result, objective=objective)
     write_run(
         result,
@@ -161,6 +188,7 @@ def cmd_run(args, argv) -> int:
         scenario_file=args.scenario,
         xlsx=args.xlsx,
         analysis=analysis,
+        extra_files=extra,
     )
     if not args.quiet:
         print_run(result, analysis, out, args.xlsx)
@@ -186,6 +214,13 @@ def print_run(result, analysis, out: Path, xlsx: bool) -> None:
         f"{result.wall_seconds:.1f}s ({result.company_years_per_second:,.0f} "
         f"company-years/s)"
     )
+    spread = result.meta.get("choice_model_spread")
+    if spread:
+        print(
+            f"choice-model spread over {spread['replicates']} choice models: at most "
+            f"{spread['largest_ratio_to_run_se']:.2f} x the run's standard error "
+            f"({spread['largest']})"
+        )
     precision = result.meta.get("precision")
     if precision:
         state = "met" if precision["met"] else "NOT met (limit reached)"

@@ -181,6 +181,9 @@ class MonthLedger:
     team: np.ndarray | None = None  # (S,) team index of each seat
     n_csms: int = 0
     strategy: dict | None = None  # lever -> (R, S) strategy in force at each seat
+    pulled: np.ndarray | None = None  # (R,) won deals booked early by a timing game
+    pulled_discount: np.ndarray | None = None  # (R,) sum of those deals' discounts
+    held: np.ndarray | None = None  # (R,) won deals held for the next period
     extra: dict = field(default_factory=dict)
 
     @property

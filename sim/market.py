@@ -9,10 +9,12 @@ derived from its key when the engine needs them (`Accounts.details`), so they
 too are fixed in advance: every plan run on this market meets the same
 opportunities with the same luck (common random numbers).
 
-Arrivals are drawn at a fully ramped rep's rate and thinned later (an
-opportunity exists only if its `u_ramp` is below the seat's ramp fraction and
-the seat is filled), which is exactly Poisson(rate x ramp) whatever the tenure
-turns out to be.
+Arrivals are drawn at the rate of a fully ramped rep at the highest effort any
+rep may show, and thinned later: an opportunity exists only if the seat is
+filled and its `u_ramp` is below ramp fraction x effort / highest effort, which
+is exactly Poisson(rate x ramp x effort) whatever the tenure and effort turn out
+to be. A rep's extra effort adds opportunities without reshuffling the others
+(each keeps its own uniform): common random numbers across effort levels.
 """
 
 from __future__ import annotations
@@ -27,7 +29,8 @@ from sim.scenario.schema import Scenario
 from sim.streams import DRAW, draw_keys, keyed_normal, keyed_uniform, stream
 
 TRAITS = ("skill", "risk_aversion", "patience", "integrity_cost", "market_ote")
-LEVERS = ("discount", "overforecast", "fit_threshold")
+LEVERS = ("discount", "overforecast", "fit_threshold", "effort")
+DRAWN_FIRST = LEVERS[:3]  # given strategies drawn before the choice uniforms (stream order)
 
 
 @dataclass(slots=True)
@@ -114,6 +117,7 @@ class RepDraws:
     u_choice: np.ndarray  # (R, S, T): decides the strategy a rep picks in month k
     u_imitate: np.ndarray  # (R, S, T): decides whether it imitates a peer (adaptive)
     u_peer: np.ndarray  # (R, S, T): decides which peer it meets
+    u_action: np.ndarray  # (R, S, T): decides the monthly action (mode "dynamic")
 
 
 @dataclass(slots=True)
@@ -133,15 +137,20 @@ class Market:
 def draw_market(scenario: Scenario, seed: int, replications) -> Market:
     replications = np.asarray(replications, dtype=np.int64)
     n_months = scenario.company.burn_in_months + scenario.company.months
-    parts = [_draw_one(scenario, seed, int(g), i, n_months) for i, g in enumerate(replications)]
-    opps, bases, reps = zip(*parts, strict=True)
+    drawn = {
+        g: _draw_one(scenario, seed, g, n_months) for g in dict.fromkeys(replications.tolist())
+    }
+    opps, bases, reps = zip(*(drawn[g] for g in replications.tolist()), strict=True)
     counts = np.array([len(o.fit) for o in opps])
     offsets = (
         np.vstack([o.offsets for o in opps])
         + np.concatenate([[0], np.cumsum(counts)[:-1]])[:, None]
     )
+    local = np.arange(len(replications), dtype=np.int32)
     opportunities = Opportunities(
-        **_stack_rows(opps, "replication seat fit u_ramp key close_month"), offsets=offsets
+        replication=np.repeat(local, counts),
+        **_stack_rows(opps, "seat fit u_ramp key close_month"),
+        offsets=offsets,
     )
     opportunities.index_close_months(n_months)
     opportunities.owner = opportunities.replication.astype(np.int64) * scenario.company.n_reps + (
@@ -152,7 +161,10 @@ def draw_market(scenario: Scenario, seed: int, replications) -> Market:
         replications=replications,
         n_months=n_months,
         opportunities=opportunities,
-        installed_base=InstalledBase(**_stack_rows(bases, "replication seat fit key age_months")),
+        installed_base=InstalledBase(
+            replication=np.repeat(local, [len(b.fit) for b in bases]),
+            **_stack_rows(bases, "seat fit key age_months"),
+        ),
         reps=RepDraws(
             initial_tenure=np.stack([r.initial_tenure for r in reps]),
             traits={t: np.stack([r.traits[t] for r in reps]) for t in TRAITS},
@@ -161,6 +173,7 @@ def draw_market(scenario: Scenario, seed: int, replications) -> Market:
             u_choice=np.stack([r.u_choice for r in reps]),
             u_imitate=np.stack([r.u_imitate for r in reps]),
             u_peer=np.stack([r.u_peer for r in reps]),
+            u_action=np.stack([r.u_action for r in reps]),
         ),
     )
 
@@ -169,24 +182,26 @@ def _stack_rows(parts, names: str) -> dict[str, np.ndarray]:
     return {n: np.concatenate([getattr(p, n) for p in parts]) for n in names.split()}
 
 
-def _draw_one(scenario: Scenario, seed: int, replication: int, local: int, n_months: int):
+def _draw_one(scenario: Scenario, seed: int, replication: int, n_months: int):
+    """One replication's draws (a replication drawn twice in a chunk is drawn once)."""
     return (
-        _draw_opportunities(scenario, stream(seed, replication, "opportunities"), local, n_months),
-        _draw_installed_base(scenario, stream(seed, replication, "initial_book"), local),
+        _draw_opportunities(scenario, stream(seed, replication, "opportunities"), n_months),
+        _draw_installed_base(scenario, stream(seed, replication, "initial_book")),
         _draw_reps(scenario, seed, replication, n_months),
     )
 
 
-def _draw_opportunities(scenario, rng, local: int, n_months: int) -> Opportunities:
+def _draw_opportunities(scenario, rng, n_months: int) -> Opportunities:
     m, n_seats = scenario.market, scenario.company.n_reps
-    counts = rng.poisson(m.opportunities_per_rep_month, size=(n_months, n_seats))
+    rate = m.opportunities_per_rep_month * scenario.max_effort
+    counts = rng.poisson(rate, size=(n_months, n_seats))
     n = int(counts.sum())
     seats = np.repeat(np.tile(np.arange(n_seats, dtype=np.int32), n_months), counts.ravel())
     offsets = np.concatenate([[0], np.cumsum(counts.sum(axis=1))])[None, :]
     keys = draw_keys(rng, n)
     month = np.repeat(np.arange(n_months), counts.sum(axis=1))
     return Opportunities(
-        replication=np.full(n, local, dtype=np.int32),
+        replication=None,
         seat=seats,
         fit=rng.beta(m.fit_a, m.fit_b, n),
         u_ramp=rng.random(n),
@@ -196,7 +211,7 @@ def _draw_opportunities(scenario, rng, local: int, n_months: int) -> Opportuniti
     )
 
 
-def _draw_installed_base(scenario, rng, local: int) -> InstalledBase:
+def _draw_installed_base(scenario, rng) -> InstalledBase:
     """Customers a going concern has: fit as among won deals, mid-contract ages."""
     n = scenario.initial_book.customers
     fit = _won_fit(scenario, rng, n)
@@ -204,7 +219,7 @@ def _draw_installed_base(scenario, rng, local: int) -> InstalledBase:
     keys = draw_keys(rng, n)
     term = account_details(keys, scenario, scenario.initial_book.discount).term
     age = np.floor(rng.random(n) * term).astype(np.int64)
-    return InstalledBase(np.full(n, local, dtype=np.int32), seats, fit, keys, age)
+    return InstalledBase(None, seats, fit, keys, age)
 
 
 def _won_fit(scenario, rng, n: int) -> np.ndarray:
@@ -227,7 +242,10 @@ def _draw_reps(scenario, seed: int, replication: int, n_months: int) -> RepDraws
     tenure = np.minimum(rng.geometric(hazard, shape[0]) - 1, 120)
     traits = {t: sample(getattr(scenario.reps, t), rng, shape) for t in TRAITS}
     strategy_rng = stream(seed, replication, "strategy")
-    strategy = {v: sample(getattr(scenario.strategy, v), strategy_rng, shape) for v in LEVERS}
+    strategy = {v: sample(getattr(scenario.strategy, v), strategy_rng, shape) for v in DRAWN_FIRST}
     u_attrition = stream(seed, replication, "attrition").random(shape)
     choice = strategy_rng.random((3, *shape))  # drawn after the given strategies
-    return RepDraws(tenure, traits, strategy, u_attrition, *choice)
+    # later additions come after, so earlier draws keep their numbers
+    strategy["effort"] = sample(scenario.strategy.effort, strategy_rng, shape)
+    u_action = strategy_rng.random(shape)
+    return RepDraws(tenure, traits, strategy, u_attrition, *choice, u_action)

@@ -131,6 +131,43 @@ METRICS: tuple[Metric, ...] = (
         None,
     ),
     Metric(
+        "chosen_effort",
+        "x normal activity",
+        "mean effort of the reps in seat (opportunities created and worked), over filled "
+        "seat-months",
+        None,
+    ),
+    Metric(
+        "deals_per_rep_month",
+        "deals/rep/month",
+        "deals won and credited to a rep, per filled seat-month",
+        None,
+    ),
+    Metric(
+        "pulled_share",
+        "fraction",
+        "share of deals won that closed early because a rep pulled them (timing lever)",
+        None,
+    ),
+    Metric(
+        "pulled_discount",
+        "fraction of list",
+        "mean discount of the deals pulled early (timing lever; undefined if none were)",
+        False,
+    ),
+    Metric(
+        "quarter_end_discount",
+        "fraction of list",
+        "mean discount of deals won in the last month of a quarter (pulled deals carry more)",
+        False,
+    ),
+    Metric(
+        "pushed_share",
+        "fraction",
+        "won deals a rep held for the next period, per deal booked (timing lever)",
+        None,
+    ),
+    Metric(
         "quarter_end_share",
         "fraction",
         "share of deals won that close in the last month of a quarter (1/3 without timing games)",
@@ -317,10 +354,17 @@ class MetricsAccumulator:
         self._add("seat_months", roster.occupied.sum(axis=1))
         self._add("csm_months", np.full(R, float(self.n_csms)))
         if ledger.strategy is not None:
-            for lever in ("discount", "overforecast", "fit_threshold"):
+            for lever in ("discount", "overforecast", "fit_threshold", "effort"):
                 self._add(f"chosen_{lever}", (ledger.strategy[lever] * roster.occupied).sum(1))
+        self._add("credited_deals", deals.by_replication((deals.seller >= 0) * 1.0, R))
+        if ledger.pulled is not None:
+            self._add("pulled", ledger.pulled)
+            self._add("pulled_discount", ledger.pulled_discount)
+        if ledger.held is not None:
+            self._add("held", ledger.held)
         if ledger.month % 3 == 2:
             self._add("quarter_end_deals", deals.by_replication(np.ones(len(deals)), R))
+            self._add("quarter_end_discount", deals.by_replication(deals.discount, R))
         self._add("quits", roster.departed.sum(axis=1))
         if self.year_pay is None or ledger.month % MONTHS_PER_YEAR == 0:
             self.year_pay = np.zeros(pay.ae.shape)
@@ -423,6 +467,12 @@ class MetricsAccumulator:
             "chosen_discount": _ratio(get("chosen_discount"), get("seat_months")),
             "chosen_overforecast": _ratio(get("chosen_overforecast"), get("seat_months")),
             "chosen_fit_threshold": _ratio(get("chosen_fit_threshold"), get("seat_months")),
+            "chosen_effort": _ratio(get("chosen_effort"), get("seat_months")),
+            "deals_per_rep_month": _ratio(get("credited_deals"), get("seat_months")),
+            "pulled_share": _ratio(get("pulled"), get("new_logos")),
+            "pulled_discount": _ratio(get("pulled_discount"), get("pulled")),
+            "quarter_end_discount": _ratio(get("quarter_end_discount"), get("quarter_end_deals")),
+            "pushed_share": _ratio(get("held"), get("new_logos")),
             "quarter_end_share": _ratio(get("quarter_end_deals"), get("new_logos")),
             "rep_attrition": _ratio(get("quits"), get("seat_months")) * MONTHS_PER_YEAR,
             "margin_after_comp": fin.gross_margin - comp_ratio,

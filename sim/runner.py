@@ -28,6 +28,7 @@ from sim.analysis import (
     summarize,
     winners_losers,
 )
+from sim.choice_model import choice_models, plan_behavior
 from sim.engine.batch import simulate_plan
 from sim.market import draw_market
 from sim.metrics import HEADLINE, METRIC_NAMES
@@ -51,6 +52,7 @@ class RunResult:
     baseline: str | None = None  # the plan others are compared with (None: the first)
     strategy_ce: dict[str, pd.DataFrame] = field(default_factory=dict)  # plan -> median rep
     by_year: pd.DataFrame = field(default_factory=pd.DataFrame)  # a row per plan, rep, year
+    choice_models: dict = field(default_factory=dict)  # plan -> ChoiceModel (or None)
 
     def strategy_table(self) -> pd.DataFrame:
         """Each plan's strategies with the certainty equivalent they give a median rep
@@ -174,9 +176,10 @@ def run(
     first = n if rule is None else replications or MAX_AUTO_CHUNK * jobs  # a round's worth
     chunk_size = chunk_size_for(chunk_size or scenario.simulation.chunk_size, first, jobs)
     chunks = [np.arange(start, min(start + chunk_size, n)) for start in range(0, n, chunk_size)]
-    collector = _Collector(scenario, chunks)
     started = time.perf_counter()
-    stop = _simulate(scenario, seed, jobs, chunks, collector, rule, baseline, progress)
+    models = choice_models(scenario, jobs)
+    collector = _Collector(scenario, chunks, models)
+    stop = _simulate(scenario, seed, jobs, chunks, collector, rule, baseline, progress, models)
     wall = time.perf_counter() - started
     used = stop or len(chunks)
     result = RunResult(
@@ -192,12 +195,16 @@ def run(
         strategy_ce=collector.strategy_ce(),
         by_year=collector.by_year(used),
     )
+    result.meta["choice_models"] = {
+        plan: model.record() for plan, model in models.items() if model is not None
+    }
+    result.choice_models = models
     if rule is not None:
         result.meta["precision"] = _precision_record(result, rule, met=stop is not None)
     return result
 
 
-def _simulate(scenario, seed, jobs, chunks, collector, rule, baseline, progress) -> int | None:
+def _simulate(scenario, seed, jobs, chunks, collector, rule, baseline, progress, models):
     """Run chunks in workers. Without a rule, all at once. With one, in rounds of
     `jobs` chunks, checking the rule on the first k chunks for each k a round
     completes: return the first k that meets it (None if none did). Rounds waste at
@@ -210,7 +217,7 @@ def _simulate(scenario, seed, jobs, chunks, collector, rule, baseline, progress)
         done = 0
         for start in range(0, len(chunks), step):
             batch = chunks[start : start + step]
-            tasks = (delayed(run_chunk)(scenario, seed, c, bar.channel) for c in batch)
+            tasks = (delayed(run_chunk)(scenario, seed, c, models, bar.channel) for c in batch)
             for chunk, outcomes in parallel(tasks):
                 collector.add(chunk, outcomes)
                 done += len(chunk) * plans
@@ -236,13 +243,15 @@ def _precision_record(result: RunResult, rule: Precision, met: bool) -> dict:
     }
 
 
-def run_chunk(scenario: Scenario, seed: int, replications: np.ndarray, progress=None):
-    """Draw one chunk's market and run every plan on it, reporting each plan done to
-    `progress` (a `sim.progress.ProgressChannel`) in company-runs."""
+def run_chunk(scenario: Scenario, seed: int, replications: np.ndarray, models: dict, progress=None):
+    """Draw one chunk's market and run every plan on it, reps choosing from the plan's
+    choice model, reporting each plan done to `progress` (a
+    `sim.progress.ProgressChannel`) in company-runs."""
     market = draw_market(scenario, seed, replications)
     outcomes = {}
     for plan in scenario.plans:
-        outcomes[plan.name] = simulate_plan(scenario, plan, market)
+        behavior = plan_behavior(scenario, plan, market, models.get(plan.name))
+        outcomes[plan.name] = simulate_plan(scenario, plan, market, behavior)
         if progress is not None:
             progress.report(len(replications))
     return replications, outcomes
@@ -277,8 +286,8 @@ class _Collector:
     """Keeps chunk results by chunk index, whatever order chunks finish in, and
     assembles the first k chunks (in replication order) on request."""
 
-    def __init__(self, scenario: Scenario, chunks: list[np.ndarray]):
-        self.scenario = scenario
+    def __init__(self, scenario: Scenario, chunks: list[np.ndarray], models: dict):
+        self.scenario, self.models = scenario, models
         self.plans = [p.name for p in scenario.plans]
         self.index = {int(c[0]): i for i, c in enumerate(chunks)}
         self.outcomes: dict[int, dict] = {}
@@ -328,9 +337,12 @@ class _Collector:
         return table
 
     def strategy_ce(self) -> dict[str, pd.DataFrame]:
-        """The plans' median-rep strategy tables (every chunk computes the same ones)."""
-        first = self.outcomes[min(self.outcomes)] if self.outcomes else {}
-        return {p: o.strategy_ce for p, o in first.items() if o.strategy_ce is not None}
+        """The plans' median-rep strategy tables (mode "qbr")."""
+        return {
+            plan: m.model.median_rep_rows(self.scenario)
+            for plan, m in self.models.items()
+            if m is not None and m.mode == "qbr"
+        }
 
     def arr(self, k: int) -> dict[str, np.ndarray]:
         return {p: np.concatenate([o[p].arr_by_month for o in self._first(k)]) for p in self.plans}

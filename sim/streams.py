@@ -44,6 +44,8 @@ DRAW = {
     "growth_noise": 8,
     "cancel": 9,
     "csm": 10,
+    "pull_loss": 11,
+    "push_loss": 12,
     "renewal": 100,
     "survey": 1000,
 }

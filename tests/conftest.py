@@ -1,4 +1,11 @@
+import os
 import sys
+import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
+
+# Built choice models are kept in one folder for the whole test session (and the `sim`
+# commands it starts), so a scenario's choice model is built once, not once per test;
+# a fresh folder each session, so no test depends on what an earlier session left.
+os.environ["COMPSIM_CACHE"] = tempfile.mkdtemp(prefix="compsim-test-cache-")

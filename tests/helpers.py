@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
+from sim.choice_model import choice_model, plan_behavior
 from sim.engine.batch import BatchEngine
 from sim.market import draw_market
 from sim.scenario import validate_scenario
@@ -75,11 +76,11 @@ def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
 def ledger_totals(scenario, seed: int, replications, plan=None) -> dict[str, np.ndarray]:
     """Per-replication sums over all simulated months, straight from the ledgers."""
     market = draw_market(scenario, seed, replications)
-    engine = BatchEngine(scenario, plan or scenario.plans[0], market)
+    engine = make_engine(scenario, plan or scenario.plans[0], market)
     R = market.n_replications
     totals = {k: np.zeros(R) for k in ("pursued", "won", "acv", "renewals", "renewed", "p_renew")}
     for k in range(engine.T):
-        ledger = engine.step(k)
+        ledger, _ = engine.step(k)
         deals, renewals = ledger.deals, ledger.renewals
         totals["pursued"] += ledger.pursuits_closed.sum(axis=1)
         totals["won"] += deals.by_replication(np.ones(len(deals)), R)
@@ -88,3 +89,9 @@ def ledger_totals(scenario, seed: int, replications, plan=None) -> dict[str, np.
         totals["renewed"] += renewals.by_replication(renewals.renewed * 1.0, R)
         totals["p_renew"] += renewals.by_replication(renewals.p_renew, R)
     return totals
+
+
+def make_engine(scenario, plan, market) -> BatchEngine:
+    """A batch engine for one plan, reps choosing as the scenario says."""
+    behavior = plan_behavior(scenario, plan, market, choice_model(scenario, plan))
+    return BatchEngine(scenario, plan, market, behavior)

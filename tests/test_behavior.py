@@ -7,13 +7,11 @@ paired difference exceeds 4 standard errors of that mean (fixed seeds: no flakes
 
 import numpy as np
 import pytest
-from helpers import small_scenario
+from helpers import make_engine, small_scenario
 
 import sim
-from sim.behavior import Grid, QuantalResponse, RepView
-from sim.engine.batch import BatchEngine
+from sim.behavior import Grid, PayoffTable, QuantalResponse, RepView
 from sim.market import LEVERS, draw_market
-from sim.payoff import PayoffTable
 
 GATE = [{"min_fit": 0.0, "multiplier": 0.0}, {"min_fit": 0.35, "multiplier": 1.0}]
 PLANS = [
@@ -44,6 +42,8 @@ PLANS = [
 ]
 QBR = {
     "mode": "qbr",
+    "levers": {"effort": False},
+    "max_payoff_replications": 32,
     "payoff_replications": 6,
     "skill_bins": 2,
     "patience_bins": 1,
@@ -107,7 +107,11 @@ def test_accelerating_quarterly_tiers_bunch_closes_at_quarter_end():
         {"name": "linear", "quota": {"period": "quarter"}},
         {"name": "accelerated", "quota": {"period": "quarter", "tiers": tiers}},
     ]
-    behavior = {**QBR, "levers": {"timing": True}, "grid": {**QBR["grid"], "fit_threshold": [0.0]}}
+    behavior = {
+        **QBR,
+        "levers": {"timing": True, "effort": False},
+        "grid": {**QBR["grid"], "fit_threshold": [0.0]},
+    }
     scenario = small_scenario(
         company=COMPANY, initial_book={"customers": 120}, behavior=behavior, plans=plans
     )
@@ -195,10 +199,10 @@ def test_fixed_mode_reproduces_the_given_strategies_exactly():
         }
     )
     market = draw_market(scenario, 7, np.arange(4))
-    engine = BatchEngine(scenario, scenario.plans[0], market)
+    engine = make_engine(scenario, scenario.plans[0], market)
     hired_at = np.zeros(engine.shape, dtype=int)
     for k in range(engine.T):
-        ledger = engine.step(k)
+        ledger, _ = engine.step(k)
         hired_at[ledger.roster.hired] = k
         rr, ss = np.indices(engine.shape)
         for lever in LEVERS:

@@ -97,12 +97,13 @@ def test_an_operating_margin_target(scenario, at_rate_one):
 
 
 def test_reps_reoptimize_at_every_scale():
-    """With reps choosing (qbr), each evaluation is a run of the scaled plan itself, its
-    strategies chosen against the scaled rates: the budget's final numbers are exactly
-    those of a run of the scaled plan."""
+    """With reps choosing (mode "dynamic"), each evaluation is a run of the scaled plan
+    itself, its policy solved against the scaled rates: the budget's final numbers are
+    exactly those of a run of the scaled plan."""
     from sim.plans.config import scale_variable_pay
 
-    scenario = small_scenario(behavior={"mode": "qbr", "payoff_replications": 2})
+    grid = {"discount": [0.0, 0.2], "overforecast": [0.0, 0.3], "fit_threshold": [0.0]}
+    scenario = small_scenario(behavior={"mode": "dynamic", "skill_bins": 2, "grid": grid})
     result = budget(scenario, Target("comp_ratio", 0.2), replications=6, seed=1)
     solved = result.plans["standard"]
     scaled = scale_variable_pay(scenario.plans[0], solved.scale)

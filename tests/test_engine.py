@@ -1,9 +1,9 @@
 """Engine mechanics: the onboarding queue, ledgers, time series."""
 
 import numpy as np
-from helpers import small_scenario
+from helpers import make_engine, small_scenario
 
-from sim.engine.batch import BatchEngine, _rank_within
+from sim.engine.batch import _rank_within
 from sim.market import draw_market
 
 
@@ -13,8 +13,8 @@ def test_rank_within_groups_is_fifo():
 
 
 def run_engine(scenario, n=4, seed=1):
-    engine = BatchEngine(scenario, scenario.plans[0], draw_market(scenario, seed, np.arange(n)))
-    return engine, [engine.step(k) for k in range(engine.T)]
+    engine = make_engine(scenario, scenario.plans[0], draw_market(scenario, seed, np.arange(n)))
+    return engine, [engine.step(k)[0] for k in range(engine.T)]
 
 
 def test_onboarding_capacity_limits_starts_and_a_backlog_builds():

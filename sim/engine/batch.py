@@ -15,14 +15,15 @@ from collections import defaultdict
 import numpy as np
 
 from sim import world
-from sim.behavior import TIMING, RepView, make_behavior
+from sim.behavior import RepView
 from sim.engine.accounts import BookAccounts
 from sim.engine.book import CustomerBook
+from sim.engine.pipeline import Pipeline
 from sim.ledger import Churns, Deals, Deployments, MonthLedger, Renewals, Roster, SurveyWave
 from sim.market import TRAITS, Market, account_details
 from sim.metrics import MetricsAccumulator
 from sim.plans.config import Plan
-from sim.plans.payroll import Payroll
+from sim.plans.payroll import Payroll, Payslip
 from sim.scenario.schema import Scenario
 from sim.streams import DRAW, keyed_normal, keyed_uniform
 
@@ -43,7 +44,7 @@ class PlanOutcome:
 
 
 class BatchEngine:
-    def __init__(self, scenario: Scenario, plan: Plan, market: Market, behavior=None):
+    def __init__(self, scenario: Scenario, plan: Plan, market: Market, behavior):
         self.s, self.plan, self.m = scenario, plan, market
         R, S = market.n_replications, scenario.company.n_reps
         self.shape, self.S, self.T = (R, S), S, market.n_months
@@ -51,9 +52,7 @@ class BatchEngine:
         self.policies = plan.policies
         self.payroll = Payroll(plan, self.shape, scenario.company.n_csms)
         self.team = np.arange(S) // scenario.company.team_size
-        self.behavior = (
-            behavior if behavior is not None else default_behavior(scenario, plan, market)
-        )
+        self.behavior = behavior
         self.metrics = MetricsAccumulator(
             R,
             scenario.company.months,
@@ -61,12 +60,8 @@ class BatchEngine:
             scenario.market.low_fit_cutoff,
             scenario.company.n_csms,
         )
-        n_opps = len(market.opportunities)
-        self.pursued = np.zeros(n_opps, dtype=bool)  # per opportunity: the rep's decision
-        self.won = np.zeros(n_opps, dtype=bool)
-        self.offered = np.zeros((n_opps, 2))  # discount and overforecast offered
-        self.moved = np.zeros(n_opps, dtype=bool)  # close month changed by a timing game
-        self.moved_in: dict[int, list[np.ndarray]] = {}
+        self.pipeline = Pipeline(scenario, market, self.shape)
+        self.expected_surveys = False  # belief world: surveys yield their expectation
         self.deploy_due: dict[int, list] = defaultdict(list)
         self.renew_due: dict[int, list] = defaultdict(list)
         self.active_customers = np.zeros(R)
@@ -196,15 +191,17 @@ class BatchEngine:
         m = self.metrics
         return PlanOutcome(m.results(), m.arr_by_month, m.rep_years(), by_year=m.results_by_year())
 
-    def step(self, k: int) -> MonthLedger:
+    def step(self, k: int) -> tuple[MonthLedger, Payslip]:
+        """Simulate month k: returns the month's ledger and the plan's payslip."""
         t = k - self.burn_in
         hired = self._hire(k)
-        view = RepView(k, t, self.occupied, hired, self.traits)
+        view = self._view(k, t, hired)
         self.behavior.decide(view)
         self._update_forecast(t, hired)
-        self._play_timing(k, t)
-        deals, pursuits_closed = self._close_deals(k)
-        self._open_opportunities(k)
+        deals, closed = self._close_deals(k, t, view)
+        view.credit = np.where(self.occupied, self.bookings_history[k % MONTHS_PER_YEAR], 0.0)
+        ramp = world.ramp_fraction(self.tenure, self.s.reps)
+        self.pipeline.open(k, self.occupied, ramp, self.behavior, self.traits["skill"])
         self._churned: list[np.ndarray] = []
         renewals = self._renew(k)
         deployments = self._onboard(k)
@@ -222,7 +219,7 @@ class BatchEngine:
                 self.traits["skill"].copy(),
             ),
             deals=deals,
-            pursuits_closed=pursuits_closed,
+            pursuits_closed=closed.pursuits_closed,
             deployments=deployments,
             renewals=renewals,
             churns=churns,
@@ -231,6 +228,9 @@ class BatchEngine:
             forecast=self.forecast.copy(),
             team=self.team,
             n_csms=self.s.company.n_csms,
+            pulled=closed.pulled,
+            pulled_discount=closed.pulled_discount,
+            held=closed.held,
             **served,
         )
         ledger.strategy = self.behavior.snapshot()
@@ -238,12 +238,29 @@ class BatchEngine:
         if cohort is not None:
             ledger.extra["cohort"] = cohort
         payslip = self.payroll.run(ledger)
-        self.last_payslip = payslip
         self.behavior.observe(payslip.ae, view)
         ledger.roster.departed[:] = self._attrit(k, payslip)
         self.metrics.observe(ledger, payslip)
         self.tenure[self.occupied] += 1
-        return ledger
+        return ledger, payslip
+
+    def _view(self, k: int, t: int, hired: np.ndarray) -> RepView:
+        """What reps know of themselves at the start of month k."""
+        quota = self.payroll.quota
+        incentive = None
+        if self.s.behavior.levers.timing:
+            incentive = self.payroll.timing_incentive(t)
+        return RepView(
+            k,
+            t,
+            self.occupied,
+            hired,
+            self.traits,
+            pipeline=self.pipeline.open_count,
+            quota_factor=np.where(hired, 1.0, quota.annual_quota / quota.base_annual),
+            held=self.pipeline.held_acv,
+            incentive=incentive,
+        )
 
     # --- reps -----------------------------------------------------------------------
 
@@ -297,76 +314,19 @@ class BatchEngine:
 
     # --- deals ----------------------------------------------------------------------
 
-    def _open_opportunities(self, k: int) -> None:
-        opp = self.m.opportunities
-        rows = opp.rows_of_month(k)
-        owner = opp.owner[rows]  # flat (replication, seat) index: 1-D takes are cheap
-        ramp = world.ramp_fraction(self.tenure, self.s.reps).ravel()
-        b = self.behavior
-        exists = self.occupied.ravel()[owner] & (opp.u_ramp[rows] < ramp[owner])
-        pursued = exists & (opp.fit[rows] >= b.fit_threshold.ravel()[owner])
-        idx, owner = rows[pursued], owner[pursued]
-        n_pursued = np.bincount(owner, minlength=self.shape[0] * self.S)
-        load = world.workload(n_pursued, self.s.reps.deal_capacity)
-        d = np.minimum(b.discount.ravel()[owner], self.policies.max_discount)  # the deal desk
-        o = b.overforecast.ravel()[owner]
-        key = opp.key[idx]
-        p_win = world.win_probability(
-            d, opp.fit[idx], self.traits["skill"].ravel()[owner], o, load[owner], self.s.win
-        )
-        self.pursued[idx] = True
-        self.won[idx] = keyed_uniform(key, DRAW["u_win"]) < p_win
-        self.offered[idx, 0], self.offered[idx, 1] = d, o
-
-    def _closing(self, k: int) -> np.ndarray:
-        """Pursued opportunities closing in month k, after any timing moves."""
-        idx = self.m.opportunities.rows_closing(k)
-        idx = idx[~self.moved[idx]]
-        moved_in = self.moved_in.get(k)
-        if moved_in:
-            idx = np.concatenate([idx, *moved_in])
-        return idx[self.pursued[idx]]
-
-    def _play_timing(self, k: int, t: int) -> None:
-        """Timing games in the last month of a quota period. Reps who play "pull"
-        bring next month's won deals into this month at an extra discount when this
-        period pays more at the margin than the next will; reps who play "push" move
-        this month's won deals into next month when the next period pays more."""
-        if not self.s.behavior.levers.timing or k + 1 >= self.T:
-            return
-        incentive = self.payroll.timing_incentive(t)
-        if not incentive.any():
-            return
-        opp, timing = self.m.opportunities, self.behavior.timing
-        pulls = (incentive > 0) & np.isin(timing, (TIMING.index("pull"), TIMING.index("both")))
-        pushes = (incentive < 0) & np.isin(timing, (TIMING.index("push"), TIMING.index("both")))
-        for month, players, target in ((k + 1, pulls, k), (k, pushes, k + 1)):
-            if not players.any():
-                continue
-            idx = self._closing(month)
-            idx = idx[
-                self.won[idx] & ~self.moved[idx] & players[opp.replication[idx], opp.seat[idx]]
-            ]
-            if target < month:
-                extra = self.s.behavior.levers.pull_discount
-                self.offered[idx, 0] = np.minimum(self.offered[idx, 0] + extra, 0.99)
-            if month in self.moved_in:  # a deal already moved into `month` moves on
-                self.moved_in[month] = [m[~np.isin(m, idx)] for m in self.moved_in[month]]
-            self.moved[idx] = True
-            self.moved_in.setdefault(target, []).append(idx)
-
-    def _close_deals(self, k: int) -> tuple[Deals, np.ndarray]:
+    def _close_deals(self, k: int, t: int, view: RepView):
         self.month_first_id.append(self.book.n)
-        opp = self.m.opportunities
-        idx = self._closing(k)
-        self.moved_in.pop(k, None)
-        pursuits = np.bincount(
-            opp.replication[idx] * self.S + opp.seat[idx], minlength=self.shape[0] * self.S
+        action = None
+        months_left = None
+        if self.s.behavior.levers.timing and k + 1 < self.T:
+            action = self.behavior.timing_action(view)
+            period = self.behavior.timing_period
+            months_left = np.full(self.shape, period - t % period)
+        closed = self.pipeline.close(
+            k, self.occupied, self.behavior, action, months_left, self.policies
         )
-        idx = idx[self.won[idx]]
-        # the success team vetoes deals below its fit bar: they are never booked
-        idx = idx[opp.fit[idx] >= self.policies.veto_fit_below]
-        d, o = self.offered[idx, 0], self.offered[idx, 1]
+        opp, idx = self.m.opportunities, closed.rows
+        d, o = closed.discount, closed.overforecast
         r, seat, fit, key = opp.replication[idx], opp.seat[idx], opp.fit[idx], opp.key[idx]
         details = account_details(key, self.s, d)
         seller = np.where(self.occupied[r, seat], self.hire_no[r, seat], -1)
@@ -403,7 +363,7 @@ class BatchEngine:
             overforecast=o,
             usage_contract=details.usage_contract,
         )
-        return deals, pursuits.reshape(self.shape)
+        return deals, closed
 
     # --- customers ------------------------------------------------------------------
 
@@ -564,6 +524,15 @@ class BatchEngine:
         if (t + 1) % h.survey_every_months:
             return None
         b, (R, S) = self.book, self.shape
+        if self.expected_surveys:  # the belief world: what a wave yields on average
+            ids = np.flatnonzero(b.active)
+            owner = b.owner_key[ids]
+            rate = h.survey_response_rate
+            tally = lambda x: np.bincount(owner, weights=x, minlength=R * S).reshape(R, S)  # noqa: E731
+            health = b.health[ids].astype(float)
+            return SurveyWave(
+                tally(rate * health), tally(np.full(len(ids), rate)), h.survey_every_months
+            )
         counter = DRAW["survey"] + 2 * (k // h.survey_every_months)
         ids = np.flatnonzero(b.active)
         ids = ids[keyed_uniform(b.key[ids], counter) < h.survey_response_rate]  # respondents
@@ -637,26 +606,6 @@ def _safe_div(num: np.ndarray, den: np.ndarray) -> np.ndarray:
     return np.divide(num, den, out=np.zeros_like(num, dtype=float), where=den > 0)
 
 
-def plan_payoff_table(scenario: Scenario, plan: Plan, market: Market):
-    """The plan's payoff table if reps choose by quantal best response, else None
-    (computed once per process, see `sim.payoff`)."""
-    if scenario.behavior.mode != "qbr":
-        return None
-    from sim.payoff import payoff_table  # the payoff simulation itself uses this engine
-
-    return payoff_table(scenario, plan, market.seed)
-
-
-def default_behavior(scenario: Scenario, plan: Plan, market: Market):
-    """The scenario's behaviour model, with the plan's payoff table if needed."""
-    return make_behavior(scenario, market, plan, plan_payoff_table(scenario, plan, market))
-
-
-def simulate_plan(scenario: Scenario, plan: Plan, market: Market) -> PlanOutcome:
-    """Run one plan on one chunk's market."""
-    table = plan_payoff_table(scenario, plan, market)
-    behavior = make_behavior(scenario, market, plan, table)
-    outcome = BatchEngine(scenario, plan, market, behavior=behavior).run()
-    if table is not None:
-        outcome.strategy_ce = table.median_rep_rows(scenario)
-    return outcome
+def simulate_plan(scenario: Scenario, plan: Plan, market: Market, behavior) -> PlanOutcome:
+    """Run one plan on one chunk's market with the given behaviour model."""
+    return BatchEngine(scenario, plan, market, behavior=behavior).run()

@@ -45,6 +45,7 @@ class Payslip:
     year_end_attainment: np.ndarray | None = None
     clawed_back: np.ndarray | None = None  # (R, S) bool
     events: dict[str, np.ndarray] = field(default_factory=dict)  # (R,) forfeits, recoveries
+    ae_lines: dict[str, np.ndarray] = field(default_factory=dict)  # component -> (R, S) owed
 
     @property
     def total(self) -> np.ndarray:
@@ -152,6 +153,7 @@ class Payroll:
             year_end_attainment=attainment,
             clawed_back=clawed,
             events=events,
+            ae_lines=ae,
         )
 
     def timing_incentive(self, month: int) -> np.ndarray:

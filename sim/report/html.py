@@ -240,6 +240,7 @@ def _figures(result, analysis: RunAnalysis) -> list[str]:
         _section("Distributions over company-runs", *_distributions(result)),
         _section("Comp cost by component", *_components(result)),
         _section("Strategy mix each plan induces", *_strategy(result, analysis)),
+        _section("Final attainment", *_attainment(result)),
         _section("Who is paid at each stage of the customer journey", *_ownership(result)),
         _section("Winners and losers: rep pay by skill decile", *_winners(analysis)),
     ]
@@ -337,6 +338,16 @@ def _strategy(result, analysis: RunAnalysis):
         )
     )
     return plots.png(fig), caption, "strategy"
+
+
+def _attainment(result):
+    fig = plots.attainment_figure(result.rep_years)
+    caption = (
+        "Final annual attainment of reps in seat the whole plan year (share of rep-years per "
+        "5% bin; the dashed line is quota). Bunching just past quota or a tier edge, and a "
+        "pile-up at a cap, are the signatures of plans reps time their deals against."
+    )
+    return (plots.png(fig) if fig is not None else None), caption, "attainment"
 
 
 def _ownership(result):

@@ -28,6 +28,7 @@ STRATEGY_COLUMNS = {
     "chosen_discount": ("discount chosen", "% of list price", "fraction"),
     "chosen_overforecast": ("overforecast chosen", "% of true need", "fraction"),
     "chosen_fit_threshold": ("fit threshold chosen", "ICP-fit score (0 to 1)", "score"),
+    "chosen_effort": ("effort chosen", "x normal activity", "score"),
     "quarter_end_share": ("deals closed in a quarter's last month", "% of deals won", "fraction"),
 }
 TIMING_ONLY = ("quarter_end_share",)  # structurally 1/3 unless reps play timing games
@@ -574,4 +575,47 @@ def winners_losers_figure(table: pd.DataFrame) -> Figure | None:
     ax.set_yticks(range(len(plans)), plans, fontsize=8)
     ax.set_xlabel("skill decile of the baseline's full-year reps (D1 least skilled, D10 most)")
     fig.colorbar(image, ax=ax, label="% change in annual pay", shrink=0.8)
+    return fig
+
+
+# --- Final attainment -------------------------------------------------------------------
+
+
+def attainment_figure(rep_years: dict, bins: np.ndarray | None = None) -> Figure | None:
+    """Histogram of final annual attainment of reps in seat the whole plan year, one
+    panel per plan (shared axes), with quota marked: bunching just past quota or a
+    tier edge, and a pile-up at a cap, are the signatures of plans reps game."""
+    plans = [p for p, r in rep_years.items() if r["full_year"].any()]
+    if not plans:
+        return None
+    bins = np.arange(0.0, 2.55, 0.05) if bins is None else bins
+    top = bins[-1]
+    palette = colors(plans)
+    ncols = min(len(plans), 4)
+    nrows = int(np.ceil(len(plans) / ncols))
+    fig, axes = subplots(
+        nrows, ncols, (3.0 * ncols + 0.8, 2.1 * nrows + 0.6), (0.7, 0.2, 0.3, 0.5), (0.35, 0.55),
+        sharex=True, sharey=True, squeeze=False,
+    )  # fmt: skip
+    for ax, plan in zip(axes.flat, plans, strict=False):
+        r = rep_years[plan]
+        att = r["attainment"][r["full_year"].astype(bool)]
+        n = max(len(att), 1)
+        share = np.histogram(att[att < top], bins)[0] / n
+        ax.bar(bins[:-1], share, width=np.diff(bins), align="edge", color=palette[plan])
+        beyond = float((att >= top).sum()) / n  # the last bar is everything from `top` up
+        ax.bar(top, beyond, width=0.1, align="edge", color=palette[plan], hatch="///", alpha=0.5)
+        ax.text(top + 0.05, beyond, f"≥{top:g}", ha="center", va="bottom", fontsize=7)
+        ax.axvline(1.0, color="0.3", lw=0.8, ls="--")
+        ax.set_title(plan, fontsize=9)
+        ax.grid(axis="y", alpha=0.3)
+        ax.tick_params(labelsize=8)
+        ax.yaxis.set_major_formatter(TickFormatter("fraction"))
+    for ax in axes.flat[len(plans) :]:
+        ax.set_visible(False)
+    axes[0, 0].set_ylim(0, axes[0, 0].get_ylim()[1] * 1.12)  # room for the overflow label
+    for ax in axes[-1]:
+        ax.set_xlabel("final attainment (x annual quota)", fontsize=8)
+    for ax in axes[:, 0]:
+        ax.set_ylabel("share of rep-years", fontsize=8)
     return fig

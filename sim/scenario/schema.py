@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, model_validator
 
-from sim.params import LogNormal, Normal, Section, param, within
+from sim.params import LogNormal, Normal, Section, param, support_of, within
 from sim.plans.config import Plan
 
 
@@ -107,6 +107,12 @@ class Reps(Section):
     )
     integrity_cost: within(0) = param(
         0.05, "OTE per unit overforecast", "felt cost of booking above need (o = 1: double)"
+    )
+    effort_cost: float = param(
+        0.5,
+        "OTE/yr per unit effort",
+        "felt cost of working harder: effort_cost x (effort^2 - 1) / 2 a year (0 at effort 1)",
+        ge=0,
     )
     market_ote: within(0) = param(
         LogNormal(dist="lognormal", median=150_000.0, sigma=0.1),
@@ -285,6 +291,9 @@ class Strategy(Section):
         0.05, "fraction of need", "commitment booked at (1 + o) x true need"
     )
     fit_threshold: within(0, 1) = param(0.0, "fit score", "pursue only opportunities above this")
+    effort: within(0) = param(
+        1.0, "x normal activity", "opportunities created and worked (given strategies, mode fixed)"
+    )
 
 
 class StrategyGrid(Section):
@@ -297,6 +306,12 @@ class StrategyGrid(Section):
         [0.0, 0.15, 0.3], "fraction of need", "overforecast levels", min_length=1
     )
     fit_threshold: list[float] = param([0.0, 0.3, 0.5], "fit score", "fit thresholds", min_length=1)
+    effort: list[float] = param(
+        [0.6, 0.8, 1.0, 1.2, 1.4],
+        "x normal activity",
+        "effort levels: opportunities created and worked (only with levers.effort)",
+        min_length=1,
+    )
     timing: list[Literal["none", "pull", "push", "both"]] = param(
         ["none", "pull", "push", "both"], "choice", "timing games (only with levers.timing)"
     )
@@ -311,6 +326,7 @@ class StrategyGrid(Section):
             ("overforecast", 0, 5),
             ("fit_threshold", 0, 1),
             ("forecast_bias", -1, 5),
+            ("effort", 0.05, 5),
         ):
             values = getattr(self, name)
             if min(values) < low or max(values) > high:
@@ -319,15 +335,38 @@ class StrategyGrid(Section):
 
 
 class Levers(Section):
-    """Optional strategy levers, off by default."""
+    """Optional strategy levers."""
 
-    timing: bool = param(False, "flag", "reps may pull deals into a quarter or push them out")
+    effort: bool = param(True, "flag", "reps choose how hard to work (grid.effort)")
+    timing: bool = param(False, "flag", "reps may pull deals into a period or push them out")
     pull_discount: float = param(
         0.05,
-        "fraction of list",
+        "fraction of list per month",
         "extra discount that pulls a deal one month earlier",
         ge=0,
         lt=1,
+    )
+    pull_horizon_months: int = param(
+        2, "months", "a rep may pull deals expected to close within this many months", ge=1, le=6
+    )
+    pull_loss: float = param(
+        0.1, "probability per month", "chance a pulled deal is lost, per month pulled", ge=0, le=1
+    )
+    push_horizon_months: int = param(
+        2,
+        "months",
+        "a rep may hold won deals for the next quota period within this many months of it",
+        ge=1,
+        le=6,
+    )
+    push_loss: float = param(
+        0.05, "probability per month", "chance a held deal slips away, per month held", ge=0, le=1
+    )
+    timing_cost: float = param(
+        0.005,
+        "OTE per month played",
+        "felt cost of a month of pulling or holding deals (customer goodwill, hassle)",
+        ge=0,
     )
     forecast: bool = param(False, "flag", "reps choose how far to bias their quarterly forecast")
 
@@ -343,19 +382,77 @@ class Beliefs(Section):
     )
 
 
-class Behavior(Section):
-    """How reps choose their strategy: "fixed" (the given strategies above), "qbr"
-    (quantal best response to the plan) or "adaptive" (learning from realized pay)."""
+class PolicyGrid(Section):
+    """Resolution of the state grid on which the monthly policy (mode "dynamic") is
+    solved by backward induction. Finer grids cost time, not realism."""
 
-    mode: Literal["fixed", "qbr", "adaptive"] = param("qbr", "choice", "behaviour model")
+    credit_steps: int = param(
+        16,
+        "steps per period quota",
+        "resolution of period-to-date credit (attainment)",
+        ge=4,
+        le=80,
+    )
+    max_attainment: float = param(
+        2.0,
+        "x period quota",
+        "attainment beyond which the state grid stops (pay still counts)",
+        gt=1,
+        le=6,
+    )
+    year_steps: int = param(
+        8,
+        "steps per annual quota",
+        "resolution of year-to-date credit under a shorter period",
+        ge=2,
+        le=40,
+    )
+    pipeline_levels: int = param(
+        5,
+        "levels",
+        "levels of the rep's open pipeline, from 0.2 to 1.8 x its normal size",
+        ge=2,
+        le=15,
+    )
+    carry_levels: int = param(
+        5, "levels", "levels of won deals held for the next period (timing lever)", ge=2, le=15
+    )
+    warmup_months: int = param(
+        6, "months", "belief-world months simulated before deal economics are measured", ge=0
+    )
+
+
+class Behavior(Section):
+    """How reps choose: "dynamic" (a policy over where each rep stands, solved by
+    backward induction; the default), "qbr" (one quantal best response per quarter),
+    "adaptive" (learning from realized pay) or "fixed" (the given strategies above)."""
+
+    mode: Literal["dynamic", "qbr", "adaptive", "fixed"] = param(
+        "dynamic", "choice", "behaviour model"
+    )
     rationality: float = param(
         100.0, "1/OTE", "lambda: choice odds = exp(lambda x certainty equivalent / OTE)", ge=0
     )
     grid: StrategyGrid = StrategyGrid()
     levers: Levers = Levers()
     beliefs: Beliefs = Beliefs()
+    policy: PolicyGrid = PolicyGrid()
     payoff_replications: int = param(
-        8, "company-runs", "markets simulated per strategy for the payoff tables", ge=1
+        8, "company-runs", "belief-world markets per strategy to start the choice model with", ge=2
+    )
+    max_payoff_replications: int = param(
+        64, "company-runs", "most belief-world markets per strategy (a warning if reached)", ge=2
+    )
+    choice_tolerance: float = param(
+        0.05,
+        "probability",
+        "the choice model is converged when no choice probability moves more than this "
+        "between its two halves",
+        gt=0,
+        le=1,
+    )
+    seed: int = param(
+        0, "1", "seed of the choice model's own random numbers (vary to test its robustness)", ge=0
     )
     skill_bins: int = param(5, "bins", "rep types by skill quantile in the payoff tables", ge=1)
     patience_bins: int = param(3, "bins", "rep types by patience quantile", ge=1)
@@ -372,6 +469,26 @@ class Behavior(Section):
     prior_weight: float = param(
         0.05, "OTE", "adaptive: head start of the given strategy in a new rep's scores", ge=0
     )
+
+    @property
+    def effort_levels(self) -> list[float]:
+        """Effort levels reps may choose: the grid's with the effort lever on, else 1."""
+        return list(self.grid.effort) if self.levers.effort else [1.0]
+
+    @property
+    def max_effort(self) -> float:
+        """The highest effort any rep may show: opportunities are drawn at this rate and
+        thinned (`sim.market`)."""
+        return max(*self.effort_levels, 1.0)
+
+    @model_validator(mode="after")
+    def _replications_ordered(self):
+        if self.max_payoff_replications < self.payoff_replications:
+            raise ValueError(
+                f"max_payoff_replications ({self.max_payoff_replications}) is below "
+                f"payoff_replications ({self.payoff_replications})"
+            )
+        return self
 
 
 class Scenario(Section):
@@ -404,6 +521,15 @@ class Scenario(Section):
         if dupes:
             raise ValueError(f"plan names must be unique; repeated: {', '.join(dupes)}")
         return self
+
+    @property
+    def max_effort(self) -> float:
+        """The highest effort any rep may show: opportunities are drawn at this rate and
+        thinned (`sim.market`). Given strategies (mode "fixed") bound it by their own
+        support, the choosing modes by the effort grid."""
+        if self.behavior.mode == "fixed":
+            return max(support_of(self.strategy.effort)[1], 1.0)
+        return self.behavior.max_effort
 
     @property
     def years(self) -> float:

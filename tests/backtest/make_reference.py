@@ -24,12 +24,17 @@ from helpers import small_scenario  # noqa: E402
 import sim  # noqa: E402
 
 MODES = {
-    "fixed": {"mode": "fixed"},
+    "fixed": {"mode": "fixed", "levers": {"effort": False}},
     "qbr": {
         "mode": "qbr",
+        "levers": {"effort": False},
         "skill_bins": 3,
         "patience_bins": 1,
-        "grid": {"discount": [0.0, 0.15, 0.3], "overforecast": [0.0, 0.3], "fit_threshold": [0.0, 0.4]},
+        "grid": {
+            "discount": [0.0, 0.15, 0.3],
+            "overforecast": [0.0, 0.3],
+            "fit_threshold": [0.0, 0.4],
+        },
     },
 }
 COMPANY = {"n_reps": 10, "n_csms": 3, "months": 24, "burn_in_months": 3}

@@ -1,84 +1,53 @@
-"""How reps choose their strategy: discount, overforecast, fit threshold, and the
-optional timing and forecast levers.
+"""Behaviour models that hold one strategy per seat: fixed, quantal best response
+(one choice per quarter) and adaptive learning.
 
-A behaviour model holds one strategy per seat, an (R, S) array per lever, and
-updates it at decision epochs: when a rep is hired and at each quarter start.
-The engine calls `decide` every month and `observe` with every payslip.
+A behaviour model holds the levers in force at every seat, an (R, S) array per
+lever, and updates them at decision epochs. The engine calls `decide` at the
+start of every month, reads the levers, asks `timing_action` what each rep does
+with timing this month, and calls `observe` with every payslip.
 
 - "fixed": every new hire gets the scenario's given strategy (a value or a draw
   from a distribution) and keeps it.
-- "qbr" (quantal best response): at each epoch a rep weighs every strategy on
-  the grid by its certainty equivalent under the plan, read from the plan's
-  payoff table (`sim.payoff`), and picks one with probability proportional to
-  exp(lambda x CE / OTE).
+- "qbr" (quantal best response): at each quarter start and on hire a rep weighs
+  every strategy on the grid by its certainty equivalent under the plan, read
+  from the plan's payoff table, and picks one with probability proportional to
+  exp(lambda x CE).
 - "adaptive": reps start from the given strategy, score the strategies they
   play by the pay they realize each quarter, choose by the same logit rule on
   those scores, and sometimes imitate a better-paid peer.
 
+The state-dependent policy of mode "dynamic" lives in `sim.behavior.dynamic`.
 Random choices use uniforms drawn up front per seat and month (the market's
 `strategy` stream), so every plan gives the same rep the same luck.
 """
 
 from __future__ import annotations
 
-import itertools
 from dataclasses import dataclass
 
 import numpy as np
 
+from sim.behavior.grid import NONE, PULL, PUSH, STATIC_LEVERS, TIMING, Grid
 from sim.market import LEVERS, Market
-
-TIMING = ("none", "pull", "push", "both")
-ALL_LEVERS = (*LEVERS, "timing", "forecast_bias")
-
-
-@dataclass(frozen=True)
-class Grid:
-    """The strategies reps choose among: one row per strategy, one array per lever."""
-
-    values: dict[str, np.ndarray]  # lever -> (G,)
-
-    @classmethod
-    def from_behavior(cls, behavior) -> Grid:
-        g, levers = behavior.grid, behavior.levers
-        axes = {
-            "discount": g.discount,
-            "overforecast": g.overforecast,
-            "fit_threshold": g.fit_threshold,
-            "timing": [TIMING.index(t) for t in g.timing] if levers.timing else [0],
-            "forecast_bias": g.forecast_bias if levers.forecast else [0.0],
-        }
-        rows = np.array(list(itertools.product(*axes.values())), dtype=float)
-        values = {lever: rows[:, i] for i, lever in enumerate(axes)}
-        values["timing"] = values["timing"].astype(np.int64)
-        return cls(values)
-
-    @property
-    def size(self) -> int:
-        return len(self.values["discount"])
-
-    def nearest(self, discount, overforecast, fit_threshold) -> np.ndarray:
-        """Index of the grid strategy closest to given (discount, overforecast, fit)."""
-        v = self.values
-        timing_ok = (v["timing"] == 0) & (v["forecast_bias"] == 0)
-        gap = (
-            np.abs(discount[..., None] - v["discount"])
-            + np.abs(overforecast[..., None] - v["overforecast"])
-            + np.abs(fit_threshold[..., None] - v["fit_threshold"])
-            + 10.0 * ~timing_ok
-        )
-        return gap.argmin(axis=-1)
 
 
 @dataclass(slots=True)
 class RepView:
-    """What a behaviour model may know about the reps this month."""
+    """What a behaviour model may know about the reps this month. Engines fill the
+    state a rep would know of itself: its open pipeline, its quota, the deals it holds
+    for the next period, and (timing lever) whether this period's last month pays more
+    at the margin than the next period's first; `credit` is set after deals close."""
 
     month_index: int  # engine month
-    month: int  # reporting month (negative in burn-in)
+    month: int  # reporting month (negative in burn-in); plan years start at 0, 12, ...
     occupied: np.ndarray  # (R, S)
     hired: np.ndarray  # (R, S)
     traits: dict[str, np.ndarray]  # name -> (R, S)
+    pipeline: np.ndarray | None = None  # (R, S) pursued opportunities not yet closed
+    quota_factor: np.ndarray | None = None  # (R, S) annual quota / the plan's base quota
+    held: np.ndarray | None = None  # (R, S) $ ACV of won deals held for the next period
+    incentive: np.ndarray | None = None  # (R, S) +1 pull pays, -1 push pays, 0 neither
+    credit: np.ndarray | None = None  # (R, S) $ quota credit booked this month
 
 
 class Strategies:
@@ -87,7 +56,8 @@ class Strategies:
     discount: np.ndarray
     overforecast: np.ndarray
     fit_threshold: np.ndarray
-    timing: np.ndarray  # (R, S) index into TIMING
+    effort: np.ndarray
+    timing: np.ndarray  # (R, S) index into TIMING (the static timing strategy)
     forecast_bias: np.ndarray
 
     def __init__(self, market: Market):
@@ -97,9 +67,23 @@ class Strategies:
             setattr(self, lever, self._given[lever][:, :, 0].copy())
         self.timing = np.zeros(shape, dtype=np.int64)
         self.forecast_bias = np.zeros(shape)
+        self.action = np.zeros(shape, dtype=np.int64)  # this month's timing action
 
     def decide(self, view: RepView) -> None:
         """Update strategies at the month's decision epochs."""
+
+    def timing_action(self, view: RepView) -> np.ndarray:
+        """(R, S) what each rep does with timing this month (NONE, PULL or PUSH): a
+        static timing strategy pulls when the period's end pays more at the margin and
+        pushes when the next period pays more."""
+        self.action = np.zeros(self.timing.shape, dtype=np.int64)
+        if view.incentive is None or not view.incentive.any():
+            return self.action
+        pulls = np.isin(self.timing, (TIMING.index("pull"), TIMING.index("both")))
+        pushes = np.isin(self.timing, (TIMING.index("push"), TIMING.index("both")))
+        self.action[(view.incentive > 0) & pulls] = PULL
+        self.action[(view.incentive < 0) & pushes] = PUSH
+        return self.action
 
     def observe(self, pay: np.ndarray, view: RepView) -> None:
         """See the month's pay per seat, $ (used by learning models)."""
@@ -109,7 +93,10 @@ class Strategies:
             getattr(self, lever)[mask] = self._given[lever][:, :, k][mask]
 
     def snapshot(self) -> dict[str, np.ndarray]:
-        return {lever: getattr(self, lever).copy() for lever in ALL_LEVERS}
+        """The levers in force at every seat; `timing` is this month's action."""
+        out = {lever: getattr(self, lever).copy() for lever in STATIC_LEVERS}
+        out["timing"] = self.action.copy()
+        return out
 
 
 class FixedStrategies(Strategies):
@@ -135,17 +122,21 @@ class _GridChooser(Strategies):
 
     def _choose(self, mask: np.ndarray, scores: np.ndarray, k: int) -> None:
         """Logit choice among grid strategies, by scores (n, G) in OTE units."""
-        z = self.rationality * (scores - scores.max(axis=1, keepdims=True))
-        cdf = np.cumsum(np.exp(z), axis=1)
-        cdf /= cdf[:, -1:]
-        u = self.u_choice[:, :, k][mask]
-        pick = np.minimum((cdf < u[:, None]).sum(axis=1), self.grid.size - 1)
+        pick = logit_pick(self.rationality * scores, self.u_choice[:, :, k][mask])
         self._apply(mask, pick)
 
     def _apply(self, mask: np.ndarray, pick: np.ndarray) -> None:
         self.choice[mask] = pick
         for lever, values in self.grid.values.items():
             getattr(self, lever)[mask] = values[pick]
+
+
+def logit_pick(z: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """Index drawn from softmax(z) along the last axis, by inverting uniforms `u`."""
+    z = z - z.max(axis=-1, keepdims=True)
+    cdf = np.cumsum(np.exp(z), axis=-1)
+    cdf /= cdf[..., -1:]
+    return np.minimum((cdf < u[..., None]).sum(axis=-1), z.shape[-1] - 1)
 
 
 class QuantalResponse(_GridChooser):
@@ -191,8 +182,7 @@ class Adaptive(_GridChooser):
         self._reset(np.ones(shape, dtype=bool), 0)
 
     def _reset(self, mask: np.ndarray, k: int) -> None:
-        given = [self._given[lever][:, :, k][mask] for lever in LEVERS]
-        start = self.grid.nearest(*given)
+        start = self.grid.nearest({lever: self._given[lever][:, :, k][mask] for lever in LEVERS})
         self.scores[mask] = 0.0
         self.scores[mask, start] = self.config.prior_weight
         self._apply(mask, start)
@@ -234,7 +224,7 @@ class Adaptive(_GridChooser):
 
 class PinnedStrategies(Strategies):
     """Every seat of replication r plays grid strategy `strategy_of[r]` throughout
-    (used to simulate payoff tables)."""
+    (used to simulate the belief world)."""
 
     def __init__(self, market: Market, grid: Grid, strategy_of: np.ndarray):
         super().__init__(market)
@@ -243,13 +233,15 @@ class PinnedStrategies(Strategies):
             setattr(self, lever, np.broadcast_to(values[strategy_of][:, None], shape).copy())
 
 
-def make_behavior(scenario, market: Market, plan=None, table=None) -> Strategies:
-    b = scenario.behavior
-    if b.mode == "fixed":
-        return FixedStrategies(market)
-    grid = Grid.from_behavior(b)
-    if b.mode == "qbr":
-        if table is None:
-            raise ValueError("behaviour mode 'qbr' needs the plan's payoff table")
-        return QuantalResponse(market, grid, b.rationality, table)
-    return Adaptive(market, grid, b, plan.ote if plan is not None else 1.0)
+__all__ = [
+    "NONE",
+    "PULL",
+    "PUSH",
+    "Adaptive",
+    "FixedStrategies",
+    "PinnedStrategies",
+    "QuantalResponse",
+    "RepView",
+    "Strategies",
+    "logit_pick",
+]

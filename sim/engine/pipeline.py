@@ -1,0 +1,197 @@
+"""The sales pipeline: opportunities from pursuit to close, timing games, and wins.
+
+An opportunity arrives in a month (`sim.market`); if its seat is filled and the
+rep's effort and ramp keep it (thinning), and its fit clears the rep's fit
+threshold, the rep pursues it, promising a commitment of (1 + overforecast) x
+need and working it alongside the month's other pursuits (workload). It closes
+after its sales cycle: the discount is set then, by the rep in the seat at
+close, and the deal is won if its keyed uniform falls below the win
+probability (`world.win_probability`). Deciding the win at close, with the
+opportunity's own uniform, keeps common random numbers: the same opportunity
+has the same luck under every plan, whatever discount each plan leads to.
+
+Timing games (`behavior.levers.timing`): a rep who pulls this month brings the
+pursued deals due within `pull_horizon_months` into this month at an extra
+discount per month pulled, and loses some (`pull_loss` per month); a rep who
+holds moves this month's won deals to the first month of the next period, and
+some slip away (`push_loss` per month held).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim import world
+from sim.behavior.grid import PULL, PUSH
+from sim.market import Market, account_details
+from sim.streams import DRAW, keyed_uniform
+
+_I = np.int64
+
+
+@dataclass(slots=True)
+class Closed:
+    """What closed in a month: won deals to book (opportunity rows) with their terms,
+    and per seat the pursuits that closed (won or lost)."""
+
+    rows: np.ndarray
+    discount: np.ndarray
+    overforecast: np.ndarray
+    pursuits_closed: np.ndarray  # (R, S)
+    pulled: np.ndarray  # (R,) won deals booked early this month
+    pulled_discount: np.ndarray  # (R,) sum of their discounts
+    held: np.ndarray  # (R,) won deals held for the next period this month
+
+
+class Pipeline:
+    def __init__(self, scenario, market: Market, shape: tuple[int, int]):
+        self.s, self.opp = scenario, market.opportunities
+        self.shape = shape
+        n = len(self.opp)
+        self.pursued = np.zeros(n, dtype=bool)
+        self.closed = np.zeros(n, dtype=bool)
+        self.overforecast = np.zeros(n, dtype=np.float32)
+        self.discount = np.zeros(
+            n, dtype=np.float32
+        )  # offered at pursuit (if nobody sits at close)
+        self.load = np.zeros(n, dtype=np.float32)  # workload in the month of pursuit
+        self.skill = np.zeros(n, dtype=np.float32)  # skill of the rep who pursued it
+        self.held_for: dict[int, list[tuple]] = defaultdict(list)  # month -> (rows, d, o)
+        self.open_count = np.zeros(shape)  # (R, S) pursued opportunities not yet closed
+        self.held_acv = np.zeros(shape)  # (R, S) $ ACV of won deals held for later
+        self.max_effort = scenario.max_effort
+        self.record_expected = False  # belief world: keep each close's win probability
+        self.expected: tuple | None = None  # (owner, P(booked), ACV) of the month's closes
+
+    # --- pursuit --------------------------------------------------------------------
+
+    def open(self, k: int, occupied, ramp, behavior, skill) -> None:
+        """Pursue the opportunities arriving in month k."""
+        opp, flat = self.opp, self.shape[0] * self.shape[1]
+        rows = opp.rows_of_month(k)
+        owner = opp.owner[rows]  # flat (replication, seat) index: 1-D takes are cheap
+        effort = behavior.effort.ravel()
+        keep = ramp.ravel()[owner] * effort[owner] / self.max_effort
+        exists = occupied.ravel()[owner] & (opp.u_ramp[rows] < keep)
+        pursued = exists & (opp.fit[rows] >= behavior.fit_threshold.ravel()[owner])
+        idx, owner = rows[pursued], owner[pursued]
+        n_pursued = np.bincount(owner, minlength=flat)
+        capacity = self.s.reps.deal_capacity * np.maximum(effort, 1e-9)
+        load = world.workload(n_pursued, capacity)
+        self.pursued[idx] = True
+        self.overforecast[idx] = behavior.overforecast.ravel()[owner]
+        self.discount[idx] = behavior.discount.ravel()[owner]
+        self.load[idx] = load[owner]
+        self.skill[idx] = skill.ravel()[owner]
+        self.open_count += n_pursued.reshape(self.shape)
+
+    # --- closing --------------------------------------------------------------------
+
+    def close(self, k: int, occupied, behavior, action, months_left, policies) -> Closed:
+        """Close the month's pursued opportunities: pull and hold per `action` (R, S),
+        decide wins at the discount of the rep in seat, and return the deals to book."""
+        R, S = self.shape
+        lv = self.s.behavior.levers
+        natural = self.opp.rows_closing(k)
+        natural = natural[self.pursued[natural] & ~self.closed[natural]]
+        pulled, months_pulled = (
+            self._pull(k, action) if action is not None else (_empty(), _empty())
+        )
+        rows = np.concatenate([natural, pulled])
+        early = np.concatenate([np.zeros(len(rows) - len(pulled)), months_pulled])
+        self.closed[rows] = True
+        owner = self.opp.owner[rows]
+        pursuits = np.bincount(owner, minlength=R * S).reshape(self.shape)
+        self.open_count -= pursuits
+        d = np.where(occupied.ravel()[owner], behavior.discount.ravel()[owner], self.discount[rows])
+        d = np.minimum(d, policies.max_discount)  # the deal desk
+        d = np.minimum(d + lv.pull_discount * early, 0.99)
+        o = self.overforecast[rows].astype(float)
+        key = self.opp.key[rows]
+        p_win = world.win_probability(
+            d, self.opp.fit[rows], self.skill[rows], o, self.load[rows], self.s.win
+        )
+        lost_early = keyed_uniform(key, DRAW["pull_loss"]) < lv.pull_loss * early
+        won = (keyed_uniform(key, DRAW["u_win"]) < p_win) & ~lost_early
+        if self.record_expected:  # what a close is worth in expectation, not its luck
+            booked = (
+                p_win * (1 - lv.pull_loss * early) * (self.opp.fit[rows] >= policies.veto_fit_below)
+            )
+            self.expected = (owner, booked, self._acv(rows, d, o))
+        rows, d, o, early = rows[won], d[won], o[won], early[won]
+        # the success team vetoes deals below its fit bar: they are never booked
+        ok = self.opp.fit[rows] >= policies.veto_fit_below
+        rows, d, o, early = rows[ok], d[ok], o[ok], early[ok]
+        held = np.zeros(R)
+        if action is not None:
+            rows, d, o, early, held = self._hold(k, rows, d, o, early, action, months_left)
+        released = self.held_for.pop(k, [])
+        if released:
+            back, back_d, back_o = (np.concatenate(part) for part in zip(*released, strict=True))
+            self.held_acv -= self._by_seat(back, self._acv(back, back_d, back_o))
+            rows, d, o = (
+                np.concatenate([rows, back]),
+                np.concatenate([d, back_d]),
+                np.concatenate([o, back_o]),
+            )
+            early = np.concatenate([early, np.zeros(len(back))])
+        rep = self.opp.replication[rows]
+        pulled_won = np.bincount(rep, weights=(early > 0) * 1.0, minlength=R)
+        pulled_d = np.bincount(rep, weights=(early > 0) * d, minlength=R)
+        return Closed(rows, d, o, pursuits, pulled_won, pulled_d, held)
+
+    def _pull(self, k: int, action):
+        """Pursued deals of pulling reps due within the pull horizon, and months pulled."""
+        H = self.s.behavior.levers.pull_horizon_months
+        pulling = (action == PULL).ravel()
+        if not pulling.any():
+            return _empty(), _empty()
+        parts, months = [], []
+        for ahead in range(1, H + 1):
+            rows = (
+                self.opp.rows_closing(k + ahead)
+                if k + ahead < len(self.opp.close_offsets) - 1
+                else _empty()
+            )
+            rows = rows[self.pursued[rows] & ~self.closed[rows]]
+            rows = rows[pulling[self.opp.owner[rows]]]
+            parts.append(rows)
+            months.append(np.full(len(rows), float(ahead)))
+        return np.concatenate(parts).astype(_I), np.concatenate(months)
+
+    def _hold(self, k, rows, d, o, early, action, months_left):
+        """Hold the won deals of reps who push this month until the next period starts."""
+        R = self.shape[0]
+        owner = self.opp.owner[rows]
+        lv = self.s.behavior.levers
+        left = months_left.ravel()[owner]
+        pushing = (action.ravel()[owner] == PUSH) & (left <= lv.push_horizon_months)
+        if not pushing.any():
+            return rows, d, o, early, np.zeros(R)
+        slip = keyed_uniform(self.opp.key[rows], DRAW["push_loss"]) < lv.push_loss * left
+        held = pushing & ~slip
+        held_rows = rows[pushing]
+        counted = np.bincount(self.opp.replication[held_rows], minlength=R).astype(float)
+        for month in np.unique(left[held]):
+            sel = held & (left == month)
+            self.held_for[k + int(month)].append((rows[sel], d[sel], o[sel]))
+            self.held_acv += self._by_seat(rows[sel], self._acv(rows[sel], d[sel], o[sel]))
+        keep = ~pushing
+        return rows[keep], d[keep], o[keep], early[keep], counted
+
+    def _acv(self, rows, d, o) -> np.ndarray:
+        need = account_details(self.opp.key[rows], self.s, d).need
+        return world.booked_acv(need, o, d)
+
+    def _by_seat(self, rows, values) -> np.ndarray:
+        flat = np.bincount(
+            self.opp.owner[rows], weights=values, minlength=self.shape[0] * self.shape[1]
+        )
+        return flat.reshape(self.shape)
+
+
+def _empty() -> np.ndarray:
+    return np.empty(0, dtype=_I)
