@@ -61,7 +61,7 @@ def main() -> None:
         sim.run(scenario, replications=warm, seed=1, jobs=jobs)
     print(
         f"scenario {scenario.name}: {scenario.company.n_reps} reps, "
-        f"{scenario.company.months} months (+{scenario.company.burn_in_months} burn-in), "
+        f"{scenario.company.months} months (+{scenario.warm_up_months} warm-up), "
         f"{len(scenario.plans)} plan(s), chunk size {scenario.simulation.chunk_size} "
         f"(jobs=1: {chunk_size_for(scenario.simulation.chunk_size, args.replications, 1)}, "
         f"jobs=2: {chunk_size_for(scenario.simulation.chunk_size, args.replications, 2)})"

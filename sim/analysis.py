@@ -438,6 +438,7 @@ class RunAnalysis:
     summary_by_year: pd.DataFrame = field(default_factory=pd.DataFrame)
     objective: str = "revenue"  # what `ranking` orders plans by
     ranking: pd.DataFrame = field(default_factory=pd.DataFrame)
+    changes_by_year: pd.DataFrame = field(default_factory=pd.DataFrame)  # sim.steadiness
 
 
 def analyze(result, baseline: str | None = None, objective: str = "revenue") -> RunAnalysis:
@@ -445,6 +446,7 @@ def analyze(result, baseline: str | None = None, objective: str = "revenue") -> 
     and the common-random-numbers gain of a `RunResult`, against `baseline` (default:
     the run's)."""
     from sim.ranking import rank_plans
+    from sim.steadiness import changes_by_year
 
     base = result.baseline_plan(baseline)
     summary = result.summary()
@@ -459,4 +461,5 @@ def analyze(result, baseline: str | None = None, objective: str = "revenue") -> 
         ote_check=ote_check(result, summary),
         crn_gain=result.crn_gain(base),
         summary_by_year=result.summary_by_year(),
+        changes_by_year=changes_by_year(result.by_year, base),
     )

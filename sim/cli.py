@@ -199,6 +199,7 @@ def print_run(result, analysis, out: Path, xlsx: bool) -> None:
     """The console summary, 100 columns wide: headline table, ranking, each plan's answer
     against the baseline (worse first), OTE check."""
     from sim.report.narrative import plan_answer
+    from sim.report.steady import console_text, warm_up_text
     from sim.report.table import (
         WIDTH,
         answers_text,
@@ -221,6 +222,11 @@ def print_run(result, analysis, out: Path, xlsx: bool) -> None:
             f"{spread['largest_ratio_to_run_se']:.2f} x the run's standard error "
             f"({spread['largest']})"
         )
+    print(
+        textwrap.fill(
+            f"{scenario.company.months} months reported {warm_up_text(result.meta)}", WIDTH
+        )
+    )
     precision = result.meta.get("precision")
     if precision:
         state = "met" if precision["met"] else "NOT met (limit reached)"
@@ -236,6 +242,9 @@ def print_run(result, analysis, out: Path, xlsx: bool) -> None:
             for plan in others
         ]
         print(answers_text(answers))
+    moving = console_text(result, analysis, WIDTH)
+    if moving:
+        print("\n" + moving)
     print()
     print(ote_table(analysis.ote_check))
     files = sorted(p.name for p in Path(out).iterdir())

@@ -136,7 +136,7 @@ class Market:
 
 def draw_market(scenario: Scenario, seed: int, replications) -> Market:
     replications = np.asarray(replications, dtype=np.int64)
-    n_months = scenario.company.burn_in_months + scenario.company.months
+    n_months = scenario.warm_up_months + scenario.company.months
     drawn = {
         g: _draw_one(scenario, seed, g, n_months) for g in dict.fromkeys(replications.tolist())
     }

@@ -121,6 +121,8 @@ def tables(result: RunResult, analysis: RunAnalysis) -> dict[str, pd.DataFrame]:
     if not result.by_year.empty:
         out["by_year"] = result.by_year
         out["summary_by_year"] = analysis.summary_by_year
+    if len(analysis.changes_by_year):
+        out["changes_by_year"] = analysis.changes_by_year
     return out
 
 

@@ -34,6 +34,7 @@ from sim.market import draw_market
 from sim.metrics import HEADLINE, METRIC_NAMES
 from sim.progress import ProgressBar
 from sim.scenario.schema import Scenario
+from sim.warmup import warm_up
 
 
 @dataclass
@@ -199,6 +200,7 @@ def run(
         plan: model.record() for plan, model in models.items() if model is not None
     }
     result.choice_models = models
+    result.meta["warm_up"] = warm_up(scenario).record()
     if rule is not None:
         result.meta["precision"] = _precision_record(result, rule, met=stop is not None)
     return result

@@ -4,7 +4,7 @@ objective, what to watch, and numbers formatted the same everywhere."""
 import numpy as np
 import pandas as pd
 import pytest
-from helpers import run_cli
+from helpers import run_cli, small_scenario_file
 
 from sim.analysis import compare, summarize
 from sim.errors import UserError
@@ -110,16 +110,23 @@ def test_console_fits_100_columns_with_plans_as_rows_beyond_four(tables):
     assert few.splitlines()[0].split()[:4] == ["metric", "base", "fast", "same"]
 
 
+FIVE_PLANS = "".join(
+    f'[[plans]]\nname = "plan_{i}"\n[[plans.components]]\n'
+    f'type = "bookings_commission"\nrate = {0.06 + 0.02 * i}\n'
+    for i in range(5)
+)
+
+
 def test_sim_run_objective_ranks_plans_and_rejects_unknown_metrics(tmp_path):
+    scenario = small_scenario_file(tmp_path, FIVE_PLANS)
     out = tmp_path / "res"
-    done = run_cli(
-        "run", "scenarios/seed_designs.toml", "-n", "3", "--objective", "comp_cost", "--out", out
-    )
+    done = run_cli("run", scenario, "-n", "3", "--objective", "comp_cost", "--out", out)
     assert done.returncode == 0, done.stderr
     assert all(len(line) <= WIDTH for line in done.stdout.splitlines()), done.stdout
     assert "Ranking by comp_cost (lower is better" in done.stdout
+    assert "mean ± half-width" in done.stdout  # five plans: plans as rows
     ranking = pd.read_csv(out / "ranking.csv")
-    assert list(ranking["rank"]) == list(range(1, 15))
+    assert list(ranking["rank"]) == list(range(1, 6))
     assert ranking["mean"].is_monotonic_increasing
-    bad = run_cli("run", "scenarios/default.toml", "--objective", "revnue", "--out", out)
+    bad = run_cli("run", scenario, "--objective", "revnue", "--out", out)
     assert bad.returncode == 2 and "did you mean 'revenue'" in bad.stderr

@@ -35,7 +35,7 @@ def expected_closed(scenario) -> float:
     """E[pursued opportunities closing inside the horizon]: arrivals at rate x seats in
     each month k close within the horizon with P(cycle <= T - 1 - k), cycle geometric."""
     m, c = scenario.market, scenario.company
-    T, p = c.months + c.burn_in_months, 1.0 / m.sales_cycle_months
+    T, p = c.months + scenario.warm_up_months, 1.0 / m.sales_cycle_months
     months_left = T - 1 - np.arange(T)
     return m.opportunities_per_rep_month * c.n_reps * np.sum(1 - (1 - p) ** months_left)
 

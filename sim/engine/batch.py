@@ -48,7 +48,7 @@ class BatchEngine:
         self.s, self.plan, self.m = scenario, plan, market
         R, S = market.n_replications, scenario.company.n_reps
         self.shape, self.S, self.T = (R, S), S, market.n_months
-        self.burn_in = scenario.company.burn_in_months
+        self.burn_in = scenario.warm_up_months
         self.policies = plan.policies
         self.payroll = Payroll(plan, self.shape, scenario.company.n_csms)
         self.team = np.arange(S) // scenario.company.team_size

@@ -18,7 +18,7 @@ import pandas as pd
 
 from sim.analysis import RunAnalysis
 from sim.metrics import HEADLINE, metric
-from sim.report import plots
+from sim.report import plots, steady
 from sim.report.finance import finance_section
 from sim.report.journey import CAPTION as OWNERSHIP_CAPTION
 from sim.report.journey import ownership_matrix
@@ -40,6 +40,8 @@ th { background: #f4f6f8; } td.name, th.name { text-align: left; font-weight: 60
 figure { margin: 16px 0 28px; } figure img { max-width: 100%; border: 1px solid #eee; }
 figcaption { color: #555; font-size: 13px; max-width: 1100px; }
 .scroll { overflow-x: auto; } .note { color: #555; font-size: 13px; }
+.warn { background: #fff4e5; border-left: 4px solid #e67e00; padding: 4px 12px; margin: 12px 0; }
+.moving { background: #ffe8c2; }
 footer { margin-top: 40px; border-top: 1px solid #ddd; padding-top: 8px; color: #555;
          font-size: 12px; }
 code { background: #f4f6f8; padding: 1px 4px; border-radius: 3px; }
@@ -53,6 +55,7 @@ def render_report(result, analysis: RunAnalysis, command: str | None = None) -> 
         _header(result, analysis),
         _answer(result, analysis),
         _headline_table(analysis),
+        steady.by_year_section(analysis),
         finance_section(result, analysis),
         *figures,
         _why(result),
@@ -89,8 +92,9 @@ def _header(result, analysis: RunAnalysis) -> str:
         f"<h1>Which pay plan? {esc(s.name)}</h1>\n"
         f'<p class="sub">{esc(s.description)}</p>\n'
         f'<p class="sub">{len(s.plans)} plan(s), each on the same {result.n_replications:,} '
-        f"simulated company-runs of {s.company.months} months (seed {result.seed}{esc(stop)}). "
-        f"Baseline: <b>{esc(analysis.baseline)}</b>.</p>"
+        f"simulated company-runs of {s.company.months} months "
+        f"{esc(steady.warm_up_text(result.meta))} (seed {result.seed}{esc(stop)}). "
+        f"Baseline: <b>{esc(analysis.baseline)}</b>.</p>\n" + steady.warning_html(result, analysis)
     )
 
 
@@ -419,8 +423,8 @@ def _assumptions(result) -> str:
         ),
         (
             "horizon",
-            f"{s.company.months} months reported after {s.company.burn_in_months} "
-            "months of burn-in",
+            f"{s.company.months} months reported "
+            + (steady.warm_up_text(result.meta) or f"after {s.warm_up_months} months of warm-up"),
         ),
         (
             "market",

@@ -37,8 +37,11 @@ class Company(Section):
     n_csms: int = param(8, "people", "customer-success managers (0 = none)", ge=0)
     team_size: int = param(5, "seats", "AE seats per sales team (team-level measures)", ge=1)
     months: int = param(36, "months", "reported horizon", ge=12, le=240)
-    burn_in_months: int = param(
-        6, "months", "simulated before month 0 and discarded (fills pipeline and backlog)", ge=0
+    burn_in_months: Annotated[int, Field(ge=0)] | Literal["auto"] = param(
+        "auto",
+        "months",
+        'warm-up simulated before month 0 and discarded; "auto": long enough for every '
+        "plan's longest pay tail, contract terms, ramp and pipeline (docs/model.md)",
     )
     hiring_lag_months: int = param(2, "months", "a vacated seat stays empty this long", ge=0)
 
@@ -46,7 +49,9 @@ class Company(Section):
 class InitialBook(Section):
     """The installed base a going concern starts with (steady-state initial book)."""
 
-    customers: int = param(380, "customers", "customers at the start of burn-in", ge=0)
+    customers: int = param(
+        0, "customers", "customers under contract at the start of the warm-up", ge=0
+    )
     discount: float = param(0.13, "fraction of list", "discount on installed contracts", ge=0, lt=1)
     overforecast: float = param(
         0.2, "fraction of need", "overforecast on installed commitments", ge=0
@@ -530,6 +535,12 @@ class Scenario(Section):
         if self.behavior.mode == "fixed":
             return max(support_of(self.strategy.effort)[1], 1.0)
         return self.behavior.max_effort
+    def warm_up_months(self) -> int:
+        """Months simulated before month 0: `company.burn_in_months`, with "auto"
+        resolved from the plans and the world (`sim.warmup`)."""
+        from sim.warmup import warm_up
+
+        return warm_up(self).months
 
     @property
     def years(self) -> float:

@@ -1,0 +1,133 @@
+"""Steady state: the automatic warm-up covers every plan's longest tail, the manifest
+records it, each headline change is shown year by year with a warning when it still
+moves, and the answer does not change when the warm-up doubles."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from helpers import DEFAULT, ROOT, small_scenario
+
+import sim
+from sim.metrics import HEADLINE
+from sim.steadiness import changes_by_year, not_steady
+from sim.warmup import warm_up
+
+# a plan paid at booking and one paid on 24 months of the account's revenue: the
+# second's cost builds up for two years after its first deals
+PLANS = [
+    {"name": "bookings", "components": [{"type": "bookings_commission", "rate": 0.10}]},
+    {
+        "name": "revenue",
+        "components": [{"type": "revenue_commission", "rate": 0.06, "months": 24}],
+    },
+]
+
+
+def test_auto_warm_up_covers_the_longest_tail_of_any_plan():
+    default = sim.load_scenario(DEFAULT)
+    lead = default.reps.ramp_months + int(np.ceil(3 * default.market.sales_cycle_months))
+    assert default.company.burn_in_months == "auto"
+    assert default.warm_up_months == lead + 12  # no plan tail: 12 months of pay memory
+    seeds = sim.load_scenario(ROOT / "scenarios" / "seed_designs.toml")
+    record = warm_up(seeds)
+    assert record.months == lead + 24 and record.longest_tail_plan == "revenue_realization"
+    assert not record.short and record.warning() is None
+    short = warm_up(seeds.with_values({"company.burn_in_months": 6}))
+    assert short.months == 6 and short.short
+    assert "revenue_realization" in short.warning() and "24-month" in short.warning()
+
+
+def scenario(burn_in, **company):
+    return small_scenario(company={"months": 24, "burn_in_months": burn_in, **company}, plans=PLANS)
+
+
+def differences(result, plan="revenue") -> pd.DataFrame:
+    """Each headline difference of `plan` from the run's baseline, with its standard
+    error."""
+    table = result.compare().query("plan == @plan").set_index("metric")
+    table = table.loc[[m for m in HEADLINE if m in table.index]]
+    se = (table.diff_ci_high - table.diff_ci_low) / (2 * 1.96)
+    return pd.DataFrame({"diff": table["diff"], "se": se})
+
+
+def z_scores(a: pd.DataFrame, b: pd.DataFrame) -> pd.Series:
+    return (a["diff"] - b["diff"]) / np.sqrt(a.se**2 + b.se**2).replace(0, np.nan)
+
+
+def test_doubling_the_auto_warm_up_leaves_every_headline_difference_in_place():
+    auto = sim.run(scenario("auto"), replications=40, seed=4)
+    months = auto.meta["warm_up"]["months"]
+    assert months == auto.scenario.warm_up_months == 4 + 7 + 24  # the 24-month tail
+    longer = sim.run(scenario(2 * months), replications=40, seed=4)
+    z = z_scores(differences(auto), differences(longer))
+    assert (z.abs().fillna(0) < 4).all(), z  # the same answer within 4 standard errors
+    # and the test has teeth: with no warm-up the revenue plan's cost is still building
+    cold = sim.run(scenario(0), replications=40, seed=4)
+    assert abs(z_scores(differences(cold), differences(longer))["comp_cost"]) > 4
+
+
+def test_manifest_and_report_record_the_warm_up(tmp_path):
+    from sim.outputs import write_run
+
+    result = sim.run(scenario(6), replications=6, seed=2)
+    record = result.meta["warm_up"]
+    assert record["months"] == 6 and record["setting"] == 6 and record["needed"] == 35
+    assert "revenue" in record["warning"]
+    out = write_run(result, tmp_path / "out")
+    manifest = (out / "manifest.json").read_text()
+    assert '"warm_up"' in manifest and "shorter than the 35" in manifest
+    page = (out / "report.html").read_text()
+    assert "Warm-up too short" in page and 'id="by-year"' in page
+    assert (out / "changes_by_year.csv").exists()
+
+
+def by_year(drift_per_year: float, years=3, n=200) -> pd.DataFrame:
+    """Two plans on the same markets; plan b's revenue is (1 + 5% + drift x (year - 1))
+    times a's, its GRR 1 pt above a's every year."""
+    rng = np.random.default_rng(3)
+    rows = []
+    for year in range(1, years + 1):
+        market = rng.lognormal(0, 0.2, n)
+        noise = rng.normal(0, 0.01, n)
+        for plan, lift, grr in (("a", 0.0, 0.0), ("b", 0.05 + drift_per_year * (year - 1), 0.01)):
+            rows.append(
+                pd.DataFrame(
+                    {
+                        "plan": plan,
+                        "replication": np.arange(n),
+                        "year": year,
+                        "revenue": 40e6 * market * (1 + lift) * (1 + (plan == "b") * noise),
+                        "grr": 0.9 + 0.01 * market + grr,
+                    }
+                )
+            )
+    return pd.concat(rows, ignore_index=True)
+
+
+def test_a_change_that_grows_year_on_year_is_named_and_a_constant_one_is_not():
+    growing = changes_by_year(by_year(0.03), "a", metrics=("revenue", "grr"))
+    first = growing[(growing.year == 1) & (growing.metric == "revenue")].iloc[0]
+    assert first.unit == "%" and first.change == pytest.approx(0.05, abs=0.005)
+    assert first.drift == pytest.approx(0.06, abs=0.005)
+    moving = not_steady(growing)
+    assert list(moving.metric) == ["revenue"]  # GRR's +1 pt is the same every year
+    assert moving.iloc[0].last == pytest.approx(0.11, abs=0.005)
+    tiny = changes_by_year(by_year(0.003), "a", metrics=("revenue",))
+    assert tiny.steady.all()  # significant, but 0.6 points over two years is immaterial
+
+
+@pytest.mark.slow  # 14 plans, reps choosing, two warm-ups: several minutes
+def test_seed_designs_answer_the_same_after_twice_the_auto_warm_up():
+    seeds = sim.load_scenario(ROOT / "scenarios" / "seed_designs.toml")
+    auto = sim.run(seeds, replications=60, seed=8, jobs=2)
+    months = auto.meta["warm_up"]["months"]
+    longer = sim.run(
+        seeds.with_values({"company.burn_in_months": 2 * months}), replications=60, seed=8, jobs=2
+    )
+    for plan in auto.plans[1:]:
+        a = differences(auto, plan)
+        b = differences(longer, plan)
+        z = z_scores(a, b)
+        assert (z.abs().fillna(0) < 4).all(), (plan, z)  # same size within 4 standard errors
+        sure = (a["diff"].abs() > 1.96 * a.se) & (b["diff"].abs() > 1.96 * b.se)
+        assert (np.sign(a["diff"][sure]) == np.sign(b["diff"][sure])).all(), plan  # same sign
