@@ -535,6 +535,8 @@ class Scenario(Section):
         if self.behavior.mode == "fixed":
             return max(support_of(self.strategy.effort)[1], 1.0)
         return self.behavior.max_effort
+
+    @property
     def warm_up_months(self) -> int:
         """Months simulated before month 0: `company.burn_in_months`, with "auto"
         resolved from the plans and the world (`sim.warmup`)."""
