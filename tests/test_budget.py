@@ -34,7 +34,7 @@ def solved(scenario, at_rate_one):
     low = at_rate_one.at[("standard", "comp_cost_ratio"), "mean"]
     high = at_rate_one.at[("rich", "comp_cost_ratio"), "mean"]
     assert low < high
-    return budget(scenario, Target("comp_ratio", (low + high) / 2), replications=N, seed=4, jobs=2)
+    return budget(scenario, Target("comp_ratio", (low + high) / 2), replications=N, seed=4)
 
 
 def test_budget_lands_on_the_target_from_under_and_over_it(solved):

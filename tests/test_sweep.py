@@ -3,7 +3,7 @@
 import numpy as np
 import pandas as pd
 import pytest
-from helpers import run_cli, small_scenario
+from helpers import run_cli, small_scenario, small_scenario_file
 
 import sim
 from sim.scenario.paths import get_value
@@ -82,7 +82,7 @@ def test_a_sweep_point_equals_a_separate_run_of_its_values():
 def test_sim_sweep_writes_its_folder(tmp_path):
     out = tmp_path / "sw"
     done = run_cli(
-        "sweep", "scenarios/default.toml", "--set", f"{RATE}=0.08:0.12:2",
+        "sweep", small_scenario_file(tmp_path), "--set", f"{RATE}=0.08:0.12:2",
         "-n", "3", "--seed", "2", "--out", out, "-q", "--xlsx",
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
@@ -106,8 +106,9 @@ def test_sim_sweep_writes_its_folder(tmp_path):
     ],
 )
 def test_sim_sweep_bad_input_is_one_line_and_writes_nothing(tmp_path, option, message):
-    out = tmp_path / "sw"
-    done = run_cli("sweep", "scenarios/default.toml", "--set", option, "-n", "2", "--out", out)
+    out = tmp_path / "results" / "sw"
+    small = small_scenario_file(tmp_path)
+    done = run_cli("sweep", small, "--set", option, "-n", "2", "--out", out)
     assert done.returncode == 2
     assert message in done.stderr and done.stderr.count("\n") == 1, done.stderr
-    assert not out.exists() and not list(tmp_path.iterdir())
+    assert not out.exists() and not list(out.parent.glob("*"))
