@@ -46,12 +46,14 @@ class Target:
     "operating_margin" (= value), on the cash or expense `basis`, for the mean or,
     with `quantile` q, at confidence q: the comp cost ratio's q-quantile (q of the
     company-runs cost at most the target) or the operating margin's (1 - q)-quantile
-    (q of the company-runs keep at least the target margin)."""
+    (q of the company-runs keep at least the target margin). Over the reported
+    horizon, or in one reported `year` (1 = the first: next year's budget)."""
 
     kind: str
     value: float
     basis: str = "cash"
     quantile: float | None = None
+    year: int | None = None
 
     def __post_init__(self):
         if self.kind not in ("comp_ratio", "operating_margin"):
@@ -64,6 +66,8 @@ class Target:
             raise UserError(f"--comp-ratio {self.value}: must be between 0 and 1 (0.09 = 9%)")
         if self.kind == "operating_margin" and not -1 < self.value < 1:
             raise UserError(f"--operating-margin {self.value}: must be between -1 and 1")
+        if self.year is not None and self.year < 1:
+            raise UserError(f"--year {self.year}: reported years count from 1")
 
     @property
     def metric(self) -> str:
@@ -102,7 +106,22 @@ class Target:
     def describe(self) -> str:
         name = {"comp_ratio": "comp cost / revenue", "operating_margin": "operating margin"}
         what = "mean" if self.level is None else f"P{round(100 * self.level):d}"
-        return f"{what} {name[self.kind]} ({self.basis}) = {100 * self.value:g}%"
+        when = "" if self.year is None else f"year {self.year} "
+        return f"{when}{what} {name[self.kind]} ({self.basis}) = {100 * self.value:g}%"
+
+    def values(self, result: RunResult, metric: str | None = None) -> np.ndarray:
+        """Per company-run values of `metric` (default the target's) over the horizon,
+        or in the target's year."""
+        metric = metric or self.metric
+        if self.year is None:
+            return result.replications[metric].to_numpy(float)
+        rows = result.by_year[result.by_year.year == self.year].sort_values("replication")
+        return rows[metric].to_numpy(float)
+
+    def check_year(self, scenario) -> None:
+        years = int(np.ceil(scenario.company.months / 12))
+        if self.year is not None and self.year > years:
+            raise UserError(f"--year {self.year}: the scenario reports {years} year(s)")
 
 
 @dataclass
@@ -131,10 +150,11 @@ class BudgetResult:
     def table(self) -> pd.DataFrame:
         """budget.csv: per plan the scale, the target, the achieved value with its 95%
         CI, then revenue, GRR, new ARR, comp cost, comp cost ratio and operating
-        margin with their intervals, and the evaluations used."""
+        margin with their intervals (in the target's year, if it has one), and the
+        evaluations used."""
         rows = []
         for name, solved in self.plans.items():
-            values = _values(solved.result, self.target.metric)
+            values = self.target.values(solved.result)
             low, high = self.target.interval(values)
             row = {
                 "plan": name,
@@ -145,7 +165,7 @@ class BudgetResult:
                 "achieved_ci_high": high,
             }
             for metric in REPORTED:
-                mean, lo, hi, _ = mean_ci(_values(solved.result, metric))
+                mean, lo, hi, _ = mean_ci(self.target.values(solved.result, metric))
                 row |= {metric: mean, f"{metric}_ci_low": lo, f"{metric}_ci_high": hi}
             row |= {
                 "statistic": self.target.describe(),
@@ -163,10 +183,6 @@ class BudgetResult:
             for i, (s, v) in enumerate(solved.evaluations)
         ]
         return pd.DataFrame(rows, columns=["plan", "evaluation", "scale", "statistic"])
-
-
-def _values(result: RunResult, metric: str) -> np.ndarray:
-    return result.replications[metric].to_numpy(float)
 
 
 # --- Solving one plan ---------------------------------------------------------------------
@@ -209,7 +225,7 @@ class _Evaluator:
         if key not in self.cache:
             scaled = scale_variable_pay(self.plan, key)
             result = run(self.scenario.model_copy(update={"plans": [scaled]}), **self.args)
-            value = self.target.statistic(_values(result, self.target.metric))
+            value = self.target.statistic(self.target.values(result))
             self.cache[key] = (value, result)
             self.order.append((key, value))
         return self.cache[key][0]
@@ -294,6 +310,7 @@ def budget(
 ) -> BudgetResult:
     """Scale every plan (or those named in `plans`) of `scenario` to `target`."""
     seed = scenario.simulation.seed if seed is None else seed
+    target.check_year(scenario)
     chosen = [scenario.plan(name) for name in plans] if plans else list(scenario.plans)
     for plan in chosen:  # before any simulation
         if not plan.components or max_scale(plan) <= 0:

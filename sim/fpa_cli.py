@@ -59,6 +59,7 @@ def _fraction(text: str) -> float:
 
 def add_budget(sub) -> None:
     from sim.budget import DEFAULT_REPLICATIONS
+    from sim.cli import _positive
 
     budget = sub.add_parser(
         "budget", help="scale each plan's variable pay to a comp-cost or margin target"
@@ -78,6 +79,12 @@ def add_budget(sub) -> None:
         type=_fraction,
         help="hold the target with this confidence (0.9: the P90 comp cost "
         "ratio, or the P10 margin), not on average",
+    )
+    budget.add_argument(
+        "--year",
+        type=_positive,
+        help="hold the target in this reported year (1: next year's budget), not over the "
+        "whole horizon",
     )
     budget.add_argument("--plans", help="comma-separated plans to budget (default: all)")
     budget.add_argument("--baseline", help="plan the others are compared with at equal budget")
@@ -162,9 +169,10 @@ def cmd_budget(args, argv) -> int:
     from sim.outputs import check_output_dir
 
     if args.comp_ratio is not None:
-        target = Target("comp_ratio", args.comp_ratio, args.basis, args.quantile)
+        kind, value = "comp_ratio", args.comp_ratio
     else:
-        target = Target("operating_margin", args.operating_margin, args.basis, args.quantile)
+        kind, value = "operating_margin", args.operating_margin
+    target = Target(kind, value, args.basis, args.quantile, args.year)
     scenario = load_scenario(args.scenario)
     plans = _plan_list(scenario, args.plans)
     baseline = resolve_baseline(plans, args.baseline)

@@ -59,6 +59,24 @@ def write_sweep(result, out: str | Path, command=None, scenario_file=None, xlsx=
     return write_folder(out, files)
 
 
+def year_view(run, analysis, year: int | None):
+    """The analysis with its summary and paired comparison taken in one reported year
+    (the year a budget holds), or as it is without a year."""
+    import dataclasses
+
+    from sim.analysis import compare, summarize
+
+    if year is None:
+        return analysis
+    rows = run.by_year[run.by_year.year == year].drop(columns="year")
+    metrics = [c for c in rows.columns if c not in ("plan", "replication")]
+    return dataclasses.replace(
+        analysis,
+        summary=summarize(rows, metrics),
+        comparison=compare(rows, analysis.baseline, metrics),
+    )
+
+
 def write_budget(
     result, out: str | Path, command=None, scenario_file=None, xlsx=False, baseline=None
 ) -> Path:
@@ -70,7 +88,7 @@ def write_budget(
     from sim.report.fpa_pages import budget_page
     from sim.scenario.writer import scenario_to_toml
 
-    analysis = analyze(result.run, baseline)
+    analysis = year_view(result.run, analyze(result.run, baseline), result.target.year)
     table, evaluations = result.table(), result.evaluation_table()
     header = (
         f"{result.budgeted.description}.\nWritten by: {command or 'sim.budget'}\n"

@@ -96,6 +96,20 @@ def test_an_operating_margin_target(scenario, at_rate_one):
     assert row.achieved_ci_low <= margin <= row.achieved_ci_high
 
 
+def test_a_budget_for_next_year_alone(scenario, solved):
+    """Year 1's comp cost ratio is higher than the horizon's while ARR grows, so holding
+    the same ratio in year 1 alone leaves a smaller scale; the year's numbers match."""
+    target = Target("comp_ratio", solved.target.value, year=1)
+    result = budget(scenario, target, replications=N, seed=4, plans=["standard"])
+    row = result.table().iloc[0]
+    assert row.scale < solved.plans["standard"].scale
+    assert row.achieved_ci_low <= target.value <= row.achieved_ci_high
+    year_1 = result.run.by_year.query("year == 1")
+    assert row.revenue == pytest.approx(year_1.revenue.mean())
+    with pytest.raises(sim.UserError, match="--year 3: the scenario reports 2 year"):
+        budget(scenario, Target("comp_ratio", 0.1, year=3), replications=2)
+
+
 def test_reps_reoptimize_at_every_scale():
     """With reps choosing (mode "dynamic"), each evaluation is a run of the scaled plan
     itself, its policy solved against the scaled rates: the budget's final numbers are

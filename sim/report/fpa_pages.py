@@ -160,7 +160,8 @@ def budget_page(result, analysis, command: str | None = None) -> str:
         f"Every plan's variable pay scaled so that {esc(target.describe())}; then compared at "
         f"that equal budget against <b>{esc(analysis.baseline)}</b>.",
         f"{result.run.n_replications:,} company-runs per evaluation, seed {result.seed}; "
-        f"{len(evaluations)} evaluations in all; {result.wall_seconds:.0f} s.",
+        f"{len(evaluations)} evaluations in all; {result.wall_seconds:.0f} s."
+        + (f" Every figure is of year {target.year}." if target.year else ""),
     ]
     frontier = plots.frontier_figure(analysis.summary, analysis.comparison, analysis.baseline)
     body = [
