@@ -9,8 +9,6 @@ together would give, with paired replications for comparisons.
 
 from __future__ import annotations
 
-import math
-
 import pandas as pd
 from joblib import Parallel, delayed
 
@@ -18,10 +16,7 @@ from sim.runner import RunResult, run
 
 
 def run_plan(scenario, plan, replications: int, seed: int, jobs: int = 1, chunk_size=None):
-    """One plan alone on the scenario's world. With several jobs and no chunk size, the
-    replications are cut into one chunk per job so that every core works."""
-    if chunk_size is None and jobs > 1:
-        chunk_size = math.ceil(replications / jobs)
+    """One plan alone on the scenario's world (chunks as `sim.run` sizes them)."""
     variant = scenario.model_copy(update={"plans": [plan]})
     return run(variant, replications, seed, jobs, chunk_size)
 
