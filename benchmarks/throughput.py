@@ -10,6 +10,7 @@ Prints company-years per second (a company-year is one simulated company of the
 scenario's size for 12 reported months; burn-in months are simulated but not
 counted), per core, and peak resident memory of this process and its workers.
 Target (issue "Foundation"): at least 1,000 company-years per second per core.
+Results are written to benchmarks/results.md (section "throughput").
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import sys
 from pathlib import Path
 
 from joblib import Parallel, delayed
+from record import recorded
 
 import sim
 from sim.choice_model import build_choice_model
@@ -66,14 +68,17 @@ def main() -> None:
         f"(jobs=1: {chunk_size_for(scenario.simulation.chunk_size, args.replications, 1)}, "
         f"jobs=2: {chunk_size_for(scenario.simulation.chunk_size, args.replications, 2)})"
     )
+    rates = {}
     for jobs in (1, 2):
         result = sim.run(scenario, replications=args.replications, seed=1, jobs=jobs)
-        rate = result.company_years_per_second
+        rate = rates[jobs] = result.company_years_per_second
         print(
             f"jobs={jobs}: {result.company_years:,.0f} company-years in "
             f"{result.wall_seconds:.2f}s = {rate:,.0f} company-years/s "
-            f"({rate / jobs:,.0f} per core)"
+            f"({rate / jobs:,.0f} per core, {rate * scenario.company.n_reps / jobs:,.0f} "
+            "rep-years/s per core)"
         )
+    print(f"scaling: 2 jobs run {rates[2] / rates[1]:.2f}x one job")
     blended = scenario.model_copy(
         update={
             "plans": [sim.load_scenario(ROOT / "scenarios" / "seed_designs.toml").plan("blended")]
@@ -122,4 +127,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    with recorded("throughput", "python benchmarks/throughput.py"):
+        main()

@@ -351,26 +351,36 @@ WINNERS_LOSERS_COLUMNS = [
 ]
 
 
-def winners_losers(rep_years: dict[str, dict[str, np.ndarray]], baseline: str) -> pd.DataFrame:
+def winners_losers(rep_years, baseline: str) -> pd.DataFrame:
     """How an AE's annual pay changes under each plan against the baseline, by skill
     decile. A pair is one rep-year in the same replication, plan year and seat, held by
     the same rep (same skill draw) in seat the whole year under both plans. Deciles are
     cut on the skill of the baseline's full-year rep-years. The interval treats
     replications as independent clusters (seats and years of one company-run share
-    its market): a ratio-of-sums t interval over replications."""
-    base = rep_years[baseline]
-    in_seat = base["full_year"] > 0
-    if not in_seat.any():
+    its market): a ratio-of-sums t interval over replications.
+
+    `rep_years`: plan -> pay/full_year/attainment/skill arrays (replications, years,
+    seats), or a function giving such dicts chunk by chunk (replications in order),
+    so that a long run's records never need to be in memory at once."""
+    parts = rep_years if callable(rep_years) else lambda: iter([rep_years])
+    skills = [b["skill"][b["full_year"] > 0] for b in (part[baseline] for part in parts())]
+    in_seat_skill = np.concatenate(skills) if skills else np.zeros(0)
+    del skills
+    if not len(in_seat_skill):
         return pd.DataFrame(columns=WINNERS_LOSERS_COLUMNS)
-    edges = np.quantile(base["skill"][in_seat], np.linspace(0, 1, 11))
-    rows = []
-    for plan, years in rep_years.items():
-        if plan == baseline:
-            continue
-        same_rep = in_seat & (years["full_year"] > 0) & (years["skill"] == base["skill"])
+    edges = np.quantile(in_seat_skill, np.linspace(0, 1, 11), overwrite_input=True)
+    del in_seat_skill
+    sums = {}  # plan -> per replication and decile sums
+    for part in parts():
+        base = part[baseline]
         decile = np.clip(np.searchsorted(edges, base["skill"], side="right") - 1, 0, 9)
+        for plan, years in part.items():
+            if plan != baseline:
+                sums.setdefault(plan, []).append(_decile_sums(years, base, decile))
+    rows = []
+    for plan, blocks in sums.items():
+        per_replication = {key: np.concatenate([b[key] for b in blocks]) for key in blocks[0]}
         for k in range(10):
-            mask = same_rep & (decile == k)
             rows.append(
                 {
                     "plan": plan,
@@ -378,18 +388,32 @@ def winners_losers(rep_years: dict[str, dict[str, np.ndarray]], baseline: str) -
                     "skill_decile": k + 1,
                     "skill_low": edges[k],
                     "skill_high": edges[k + 1],
-                    **_pay_change(years["pay"], base["pay"], mask),
+                    **_pay_change({key: v[:, k] for key, v in per_replication.items()}),
                 }
             )
     return pd.DataFrame(rows, columns=WINNERS_LOSERS_COLUMNS)
 
 
-def _pay_change(pay: np.ndarray, base_pay: np.ndarray, mask: np.ndarray) -> dict:
-    """Mean pay change over the masked rep-years (arrays (replications, years, seats)),
-    with a cluster (by replication) interval for the ratio of sums."""
-    diff = np.where(mask, pay - base_pay, 0.0).sum(axis=(1, 2))
-    count = mask.sum(axis=(1, 2)).astype(float)
-    base_sum = np.where(mask, base_pay, 0.0).sum()
+def _decile_sums(years: dict, base: dict, decile: np.ndarray) -> dict[str, np.ndarray]:
+    """Per replication and skill decile, (R, 10): the pay change summed over paired
+    rep-years, their count, the baseline pay summed, and how many lost pay."""
+    in_seat = base["full_year"] > 0
+    same_rep = in_seat & (years["full_year"] > 0) & (years["skill"] == base["skill"])
+    diff = years["pay"] - base["pay"]
+    out = {key: np.zeros((len(diff), 10)) for key in ("diff", "count", "base", "losing")}
+    for k in range(10):
+        mask = same_rep & (decile == k)
+        out["diff"][:, k] = np.where(mask, diff, 0.0).sum(axis=(1, 2))
+        out["count"][:, k] = mask.sum(axis=(1, 2))
+        out["base"][:, k] = np.where(mask, base["pay"], 0.0).sum(axis=(1, 2))
+        out["losing"][:, k] = (mask & (diff < 0)).sum(axis=(1, 2))
+    return out
+
+
+def _pay_change(sums: dict[str, np.ndarray]) -> dict:
+    """Mean pay change over paired rep-years from per-replication sums (`_decile_sums`
+    of one decile), with a cluster (by replication) interval for the ratio of sums."""
+    diff, count = sums["diff"], sums["count"]
     n = int(count.sum())
     if n == 0:
         nan = np.nan
@@ -410,7 +434,7 @@ def _pay_change(pay: np.ndarray, base_pay: np.ndarray, mask: np.ndarray) -> dict
         half = _t(clusters) * se
     else:
         half = np.nan
-    baseline_pay = base_sum / n
+    baseline_pay = sums["base"].sum() / n
     return {
         "n": n,
         "baseline_pay": baseline_pay,
@@ -418,7 +442,7 @@ def _pay_change(pay: np.ndarray, base_pay: np.ndarray, mask: np.ndarray) -> dict
         "diff_ci_low": mean - half,
         "diff_ci_high": mean + half,
         "rel_change": mean / baseline_pay if baseline_pay else np.nan,
-        "share_losing": float((mask & (pay < base_pay)).sum() / n),
+        "share_losing": float(sums["losing"].sum() / n),
     }
 
 

@@ -21,6 +21,7 @@ import textwrap
 from pathlib import Path
 
 from sim.errors import UserError
+from sim.execution import BACKENDS
 from sim.fpa_cli import COMMANDS as FPA_COMMANDS
 from sim.fpa_cli import add_parsers as add_fpa_parsers
 
@@ -86,6 +87,23 @@ def build_parser() -> argparse.ArgumentParser:
         help="most replications --precision may use (default 10,000)",
     )
     run.add_argument("--xlsx", action="store_true", help="also write results.xlsx (FP&A)")
+    run.add_argument(
+        "--resume",
+        action="store_true",
+        help="continue an interrupted run from its checkpointed chunks (same scenario, seed, "
+        "--out)",
+    )
+    run.add_argument(
+        "--backend",
+        choices=BACKENDS,
+        default="local",
+        help="where chunks run: local processes (default), a Dask or a Ray cluster",
+    )
+    run.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="the cluster to use with --backend dask (tcp://host:8786) or ray (ray://host:10001)",
+    )
     run.add_argument(
         "--objective",
         default="revenue",
@@ -158,17 +176,37 @@ def cmd_run(args, argv) -> int:
         raise UserError("--behavior-replicates: need at least 2 choice models to compare")
     baseline = resolve_baseline([p.name for p in scenario.plans], args.baseline)
     out = check_output_dir(args.out or Path("results") / scenario.name)
-    result = run(
-        scenario,
-        replications=args.replications,
-        seed=args.seed,
-        jobs=args.jobs,
-        chunk_size=args.chunk_size,
-        progress=not args.quiet,
-        precision=args.precision,
-        max_replications=args.max_replications,
-        baseline=baseline,
-    )
+    seed = scenario.simulation.seed if args.seed is None else args.seed
+    store = open_checkpoints(out, scenario, seed, args.resume)
+    try:
+        result = run(
+            scenario,
+            replications=args.replications,
+            seed=seed,
+            jobs=args.jobs,
+            chunk_size=args.chunk_size,
+            progress=not args.quiet,
+            precision=args.precision,
+            max_replications=args.max_replications,
+            baseline=baseline,
+            store=store,
+            backend=args.backend,
+            scheduler=args.scheduler,
+            notify=lambda text: print(f"sim: {text}", file=sys.stderr, flush=True),
+        )
+    except UserError:
+        if not store.finished():
+            store.remove()
+        raise
+    except KeyboardInterrupt:
+        kept = len(store.finished())
+        if kept:
+            print(
+                f"sim: {kept} finished chunk(s) kept in {store.folder}; the same command "
+                "with --resume continues",
+                file=sys.stderr,
+            )
+        raise
     command = "sim " + " ".join(shlex.quote(a) for a in argv)
     extra = {}
     if args.behavior_replicates:
@@ -190,9 +228,34 @@ def cmd_run(args, argv) -> int:
         analysis=analysis,
         extra_files=extra,
     )
+    store.remove()
     if not args.quiet:
         print_run(result, analysis, out, args.xlsx)
     return 0
+
+
+def open_checkpoints(out: Path, scenario, seed: int, resume: bool):
+    """The run's checkpoint store beside `out` (see `sim.store.DiskStore`)."""
+    from sim import __version__
+    from sim.outputs import checkpoint_dir
+    from sim.store import DiskStore
+
+    folder = checkpoint_dir(out)
+    fingerprint = {
+        "scenario": scenario.model_dump(mode="json"),
+        "seed": seed,
+        "compsim": __version__,
+    }
+    store = DiskStore(folder, fingerprint, resume=resume)
+    if resume and not store.resumed:
+        print(f"sim: nothing to resume in {folder}; starting afresh", file=sys.stderr)
+    elif store.discarded:
+        print(
+            f"sim: discarded {store.discarded} checkpointed chunk(s) of an earlier run in "
+            f"{folder} (use --resume to continue one)",
+            file=sys.stderr,
+        )
+    return store
 
 
 def print_run(result, analysis, out: Path, xlsx: bool) -> None:

@@ -30,6 +30,8 @@ from sim.errors import UserError
 from sim.runner import RunResult
 from sim.scenario.explain import defaults_used
 
+FLOAT_FORMAT = "%.10g"  # numbers in CSV files: 10 significant digits
+
 
 def check_output_dir(out_dir: str | Path) -> Path:
     """Fail early, before any simulation, if `out_dir` cannot be written."""
@@ -49,6 +51,12 @@ def check_output_dir(out_dir: str | Path) -> Path:
     return out
 
 
+def checkpoint_dir(out: Path) -> Path:
+    """The staging folder where `sim run` checkpoints finished chunks, beside `out`
+    (hidden; removed once the results are written)."""
+    return out.parent / f".{out.name}.chunks"
+
+
 def write_run(
     result: RunResult,
     out_dir: str | Path,
@@ -62,6 +70,8 @@ def write_run(
     `xlsx`, and any `extra_files`, name -> callable(path)) into `out_dir`, atomically."""
     analysis = analysis or analyze(result)
     files = {f"{name}.csv": csv_writer(table) for name, table in tables(result, analysis).items()}
+    if result.has_by_year:  # the largest table: streamed from the run's chunks
+        files["by_year.csv"] = lambda path: result.write_by_year(path, FLOAT_FORMAT)
     if xlsx:
         files["results.xlsx"] = lambda path: write_xlsx(result, analysis, path)
     report_error = []
@@ -97,7 +107,7 @@ def write_folder(out_dir: str | Path, files: dict) -> Path:
 
 def csv_writer(table: pd.DataFrame):
     """A writer for `write_folder`: the table as CSV, numbers to 10 significant digits."""
-    return lambda path: table.to_csv(path, index=False, float_format="%.10g")
+    return lambda path: table.to_csv(path, index=False, float_format=FLOAT_FORMAT)
 
 
 def write_json(record: dict, path: Path) -> None:
@@ -105,7 +115,7 @@ def write_json(record: dict, path: Path) -> None:
 
 
 def tables(result: RunResult, analysis: RunAnalysis) -> dict[str, pd.DataFrame]:
-    """The CSV files of a run, by name."""
+    """The CSV files of a run, by name (by_year.csv apart: `write_run` streams it)."""
     out = {
         "summary": analysis.summary,
         "replications": result.replications,
@@ -118,8 +128,7 @@ def tables(result: RunResult, analysis: RunAnalysis) -> dict[str, pd.DataFrame]:
     strategies = result.strategy_table()
     if len(strategies):
         out["strategy_ce"] = strategies
-    if not result.by_year.empty:
-        out["by_year"] = result.by_year
+    if result.has_by_year:
         out["summary_by_year"] = analysis.summary_by_year
     if len(analysis.changes_by_year):
         out["changes_by_year"] = analysis.changes_by_year

@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from joblib import Parallel, delayed
+from joblib import delayed
 
 from sim.analysis import (
     SUMMARY_COLUMNS,
@@ -29,17 +30,27 @@ from sim.analysis import (
     winners_losers,
 )
 from sim.choice_model import choice_models, plan_behavior
+from sim.collect import Chunks, Collector
 from sim.engine.batch import simulate_plan
+from sim.estimate import PILOT_CHUNKS, PILOT_RUNS, Estimate, check_memory
+from sim.execution import executor
 from sim.market import draw_market
-from sim.metrics import HEADLINE, METRIC_NAMES
+from sim.metrics import HEADLINE
 from sim.progress import ProgressBar
 from sim.scenario.schema import Scenario
+from sim.store import MemoryStore
 from sim.warmup import warm_up
 
 
 @dataclass
 class RunResult:
-    """Everything a run produced. `replications` has one row per plan and replication."""
+    """Everything a run produced. `replications` has one row per plan and replication.
+
+    `rep_years` (plan -> pay/full_year/attainment/skill arrays) and `by_year` (a row
+    per plan, replication and year) are large: a run's own result (given `source`)
+    reads them from its chunks only when first asked, and `write_by_year`,
+    `winners_losers` and `summary_by_year` stream them instead, so memory stays flat
+    as replications grow."""
 
     scenario: Scenario
     seed: int
@@ -47,13 +58,52 @@ class RunResult:
     jobs: int
     replications: pd.DataFrame
     arr_by_month: dict[str, np.ndarray]  # plan -> (replications, months) ARR at month end
-    rep_years: dict[str, dict[str, np.ndarray]]  # plan -> pay/full_year/attainment/skill
+    rep_years: dict[str, dict[str, np.ndarray]] | None  # plan -> pay/full_year/attainment/skill
     wall_seconds: float
     meta: dict = field(default_factory=dict)
     baseline: str | None = None  # the plan others are compared with (None: the first)
     strategy_ce: dict[str, pd.DataFrame] = field(default_factory=dict)  # plan -> median rep
-    by_year: pd.DataFrame = field(default_factory=pd.DataFrame)  # a row per plan, rep, year
+    by_year: pd.DataFrame | None = field(default_factory=pd.DataFrame)  # plan, rep, year rows
+    source: tuple | None = field(default=None, repr=False, compare=False)  # (Collector, k)
     choice_models: dict = field(default_factory=dict)  # plan -> ChoiceModel (or None)
+
+    _LAZY = ("rep_years", "by_year")
+
+    def __post_init__(self):
+        for name in self._LAZY:
+            if getattr(self, name) is None:
+                if self.source is None:
+                    setattr(self, name, {} if name == "rep_years" else pd.DataFrame())
+                else:
+                    delattr(self, name)  # read from the chunks when first asked
+
+    def __getattr__(self, name: str):
+        # Only reached for a lazy table not read yet (normal lookup failed).
+        source = self.__dict__.get("source")
+        if name not in RunResult._LAZY or source is None:
+            raise AttributeError(name)
+        collector, k = source
+        value = collector.rep_years(k) if name == "rep_years" else collector.by_year(k)
+        setattr(self, name, value)
+        return value
+
+    def _streams(self, name: str) -> bool:
+        """Whether `name` is still in the chunks (not read into memory)."""
+        return name not in self.__dict__
+
+    @property
+    def has_by_year(self) -> bool:
+        if self._streams("by_year"):
+            return self.source[0].n_years > 0
+        return not self.by_year.empty
+
+    def write_by_year(self, path: Path, float_format: str = "%.10g") -> None:
+        """by_year.csv, written chunk by chunk when the run keeps its chunks."""
+        if self._streams("by_year"):
+            collector, k = self.source
+            collector.write_by_year(k, Path(path), float_format)
+        else:
+            self.by_year.to_csv(path, index=False, float_format=float_format)
 
     def strategy_table(self) -> pd.DataFrame:
         """Each plan's strategies with the certainty equivalent they give a median rep
@@ -91,13 +141,16 @@ class RunResult:
 
     def summary_by_year(self) -> pd.DataFrame:
         """Per plan, reported year (1, 2, ...) and metric: mean, 95% CI, P10/P50/P90, n."""
-        if self.by_year.empty:
+        if not self.has_by_year:
             return pd.DataFrame(columns=["plan", "year", *SUMMARY_COLUMNS[1:]])
-        metrics = [c for c in self.by_year.columns if c not in ("plan", "replication", "year")]
-        parts = [
-            summarize(rows, metrics).assign(year=year)
-            for year, rows in self.by_year.groupby("year", sort=True)
-        ]
+        if self._streams("by_year"):  # one year's rows at a time, from the chunks
+            collector, k = self.source
+            metrics = collector.by_year_columns()
+            years = ((y, collector.year_table(k, y)) for y in range(1, collector.n_years + 1))
+        else:
+            metrics = [c for c in self.by_year.columns if c not in ("plan", "replication", "year")]
+            years = self.by_year.groupby("year", sort=True)
+        parts = [summarize(rows, metrics).assign(year=year) for year, rows in years]
         table = pd.concat(parts, ignore_index=True)
         rank = table.plan.map({p: i for i, p in enumerate(self.plans)})
         table = table.assign(rank=rank).sort_values(["rank", "year"], kind="stable")
@@ -114,6 +167,9 @@ class RunResult:
 
     def winners_losers(self, baseline: str | None = None) -> pd.DataFrame:
         """AE pay change against `baseline` by skill decile (see `sim.analysis`)."""
+        if self._streams("rep_years"):  # one chunk at a time
+            collector, k = self.source
+            return winners_losers(collector.rep_year_parts(k), self.baseline_plan(baseline))
         return winners_losers(self.rep_years, self.baseline_plan(baseline))
 
     def crn_gain(self, baseline: str | None = None) -> pd.DataFrame:
@@ -159,6 +215,10 @@ def run(
     precision: float | None = None,
     max_replications: int | None = None,
     baseline: str | None = None,
+    store: MemoryStore | None = None,
+    backend: str = "local",
+    scheduler: str | None = None,
+    notify=None,
 ) -> RunResult:
     """Simulate every plan of `scenario` on the same company-runs.
 
@@ -166,7 +226,13 @@ def run(
     `precision` (e.g. 0.01 = 1%), starts with at least `replications` (default one
     chunk) and adds chunks until the `Precision` rule holds or `max_replications`
     (default 10,000) are used; `result.meta["precision"]` says which. Replication i
-    is the same company-run whatever the stopping point."""
+    is the same company-run whatever the stopping point.
+
+    `store` keeps finished chunks (default: in memory; a `sim.store.DiskStore`
+    checkpoints them, and chunks it already holds are not run again). `backend`
+    ("local", "dask" or "ray", see `sim.execution`) and `scheduler` say where chunks
+    run. `notify(text)` receives the time, memory and disk estimate of a big run
+    (one of `PILOT_CHUNKS` chunks or more), made from its first chunks."""
     seed = scenario.simulation.seed if seed is None else seed
     baseline = resolve_baseline([p.name for p in scenario.plans], baseline)
     if precision is None:
@@ -174,62 +240,124 @@ def run(
     else:
         n = max_replications or DEFAULT_MAX_REPLICATIONS
         rule = Precision(precision, n, min(n, max(2, replications or 0)))
-    first = n if rule is None else replications or MAX_AUTO_CHUNK * jobs  # a round's worth
-    chunk_size = chunk_size_for(chunk_size or scenario.simulation.chunk_size, first, jobs)
-    chunks = [np.arange(start, min(start + chunk_size, n)) for start in range(0, n, chunk_size)]
+    check_memory(scenario, n)
+    store = store if store is not None else MemoryStore()
+    chunk_size = _chunk_size(
+        chunk_size or scenario.simulation.chunk_size, n, rule, replications, jobs, store
+    )
+    chunks = Chunks(n, chunk_size)
     started = time.perf_counter()
     models = choice_models(scenario, jobs)
-    collector = _Collector(scenario, chunks, models)
-    stop = _simulate(scenario, seed, jobs, chunks, collector, rule, baseline, progress, models)
+    collector = Collector(scenario, chunks, store, models)
+    resumed = _take_finished(collector)
+    job = _Job(scenario, seed, jobs, backend, scheduler, notify, models)
+    stop = _simulate(job, chunks, collector, rule, baseline, progress)
     wall = time.perf_counter() - started
     used = stop or len(chunks)
+    table, arr = collector.table(used), collector.arr(used)
+    collector.light.clear()  # now in `table` and `arr`; the rest is read from the store
     result = RunResult(
         scenario,
         seed,
         chunk_size,
         jobs,
-        collector.table(used),
-        collector.arr(used),
-        collector.rep_years(used),
+        table,
+        arr,
+        None,
         wall,
         baseline=baseline,
         strategy_ce=collector.strategy_ce(),
-        by_year=collector.by_year(used),
+        by_year=None,
+        source=(collector, used),
     )
     result.meta["choice_models"] = {
         plan: model.record() for plan, model in models.items() if model is not None
     }
     result.choice_models = models
     result.meta["warm_up"] = warm_up(scenario).record()
+    result.meta["backend"] = backend
+    if resumed:
+        result.meta["resumed_chunks"] = resumed
     if rule is not None:
         result.meta["precision"] = _precision_record(result, rule, met=stop is not None)
     return result
 
 
-def _simulate(scenario, seed, jobs, chunks, collector, rule, baseline, progress, models):
-    """Run chunks in workers. Without a rule, all at once. With one, in rounds of
-    `jobs` chunks, checking the rule on the first k chunks for each k a round
-    completes: return the first k that meets it (None if none did). Rounds waste at
-    most one round of work and never interrupt a worker."""
-    plans = len(scenario.plans)
-    total = int(sum(len(c) for c in chunks)) * plans
-    parallel = Parallel(n_jobs=jobs, return_as="generator_unordered")
-    with ProgressBar(total, "plan-run", progress, processes=jobs > 1) as bar:
-        step = len(chunks) if rule is None else jobs
+@dataclass(frozen=True)
+class _Job:
+    """What every chunk of a run needs, and where chunks run."""
+
+    scenario: Scenario
+    seed: int
+    jobs: int
+    backend: str
+    scheduler: str | None
+    notify: object
+    models: dict  # plan -> ChoiceModel (or None), built once here, shipped to workers
+
+    def task(self, chunks: Chunks, i: int, progress=None):
+        replications = np.arange(*chunks.range(i))
+        return delayed(run_chunk)(self.scenario, self.seed, replications, self.models, progress)
+
+
+def _take_finished(collector: Collector) -> int:
+    """Load the chunks the store already holds (a resumed run): count of them."""
+    taken = 0
+    for start, stop in collector.store.finished():
+        i = collector.chunks.index(start)
+        if i < len(collector.chunks) and collector.chunks.range(i) == (start, stop):
+            collector.add(start, stop, collector.store.get(start, stop), stored=True)
+            taken += 1
+    return taken
+
+
+def _simulate(job: _Job, chunks: Chunks, collector, rule, baseline, progress) -> int | None:
+    """Run the chunks not yet finished. Without a rule, all at once. With one, in
+    rounds of `jobs` chunks, checking the rule on the first k chunks for each k a
+    round completes: return the first k that meets it (None if none did). Rounds
+    waste at most one round of work and never interrupt a worker."""
+    pending = [i for i in range(len(chunks)) if not collector.done(i)]
+    if job.notify and len(pending) >= PILOT_CHUNKS:
+        _pilot(job, chunks, collector, pending)
+        pending = pending[PILOT_RUNS:]
+    plans = len(job.scenario.plans)
+    total = sum(chunks.range(i)[1] - chunks.range(i)[0] for i in pending) * plans
+    local = job.backend == "local"  # progress from workers reaches this machine only
+    with (
+        ProgressBar(total, "plan-run", progress, processes=job.jobs > 1 and local) as bar,
+        executor(job.jobs, job.backend, job.scheduler) as parallel,
+    ):
+        channel = bar.channel if local else None
+        step = len(chunks) if rule is None else job.jobs
         done = 0
-        for start in range(0, len(chunks), step):
-            batch = chunks[start : start + step]
-            tasks = (delayed(run_chunk)(scenario, seed, c, models, bar.channel) for c in batch)
-            for chunk, outcomes in parallel(tasks):
-                collector.add(chunk, outcomes)
-                done += len(chunk) * plans
+        for first in range(0, len(chunks), step):
+            round_ = range(first, min(first + step, len(chunks)))
+            tasks = (job.task(chunks, i, channel) for i in round_ if not collector.done(i))
+            for replications, outcomes in parallel(tasks):
+                collector.add(int(replications[0]), int(replications[-1]) + 1, outcomes)
+                done += len(replications) * plans
                 bar.settle(done)
             if rule is None:
                 continue
-            for k in range(start + 1, start + len(batch) + 1):
+            for k in range(first + 1, round_.stop + 1):
                 if rule.met(collector.table(k), baseline):
                     return k
     return None
+
+
+def _pilot(job: _Job, chunks: Chunks, collector, pending: list[int]) -> None:
+    """Run the first two pending chunks here, one after the other, and tell what the
+    whole run will take: the first pays any one-off cost, the second shows the rate."""
+    seconds = []
+    for i in pending[:PILOT_RUNS]:
+        started = time.perf_counter()
+        replications, outcomes = run_chunk(
+            job.scenario, job.seed, np.arange(*chunks.range(i)), job.models
+        )
+        seconds.append(time.perf_counter() - started)
+        collector.add(int(replications[0]), int(replications[-1]) + 1, outcomes)
+    estimate = Estimate.from_pilot(collector, outcomes, len(replications), seconds, len(pending))
+    job.notify(estimate.text(job.jobs, job.backend))
 
 
 def _precision_record(result: RunResult, rule: Precision, met: bool) -> dict:
@@ -271,94 +399,11 @@ def chunk_size_for(setting: int | str, replications: int, jobs: int) -> int:
     return max(1, min(MAX_AUTO_CHUNK, -(-replications // max(jobs, 1))))
 
 
-def _stack(metrics: list[dict[str, np.ndarray]], sizes: list[int]) -> dict[str, np.ndarray]:
-    """Join chunks' metric arrays end to end, in the metric list's order; a metric a
-    chunk lacks is NaN there."""
-    names = list(dict.fromkeys(m for part in metrics for m in part))
-    ordered = [m for m in METRIC_NAMES if m in names] + [m for m in names if m not in METRIC_NAMES]
-    return {
-        name: np.concatenate(
-            [part.get(name, np.full(n, np.nan)) for part, n in zip(metrics, sizes, strict=True)]
-        )
-        for name in ordered
-    }
-
-
-class _Collector:
-    """Keeps chunk results by chunk index, whatever order chunks finish in, and
-    assembles the first k chunks (in replication order) on request."""
-
-    def __init__(self, scenario: Scenario, chunks: list[np.ndarray], models: dict):
-        self.scenario, self.models = scenario, models
-        self.plans = [p.name for p in scenario.plans]
-        self.index = {int(c[0]): i for i, c in enumerate(chunks)}
-        self.outcomes: dict[int, dict] = {}
-
-    def add(self, chunk: np.ndarray, outcomes: dict) -> None:
-        self.outcomes[self.index[int(chunk[0])]] = outcomes
-
-    def _first(self, k: int) -> list[dict]:
-        return [self.outcomes[i] for i in range(k)]
-
-    def table(self, k: int) -> pd.DataFrame:
-        """The replications table of the first k chunks: a row per plan and replication."""
-        parts = self._first(k)
-        table = pd.concat([self._plan_rows(plan, parts) for plan in self.plans], ignore_index=True)
-        comp = [c for c in table.columns if c.startswith("comp_cost_") and c != "comp_cost_ratio"]
-        table[comp] = table[comp].fillna(0.0)  # a plan without a component paid nothing by it
-        return table
-
-    def _plan_rows(self, plan: str, parts: list[dict]) -> pd.DataFrame:
-        outcomes = [part[plan] for part in parts]
-        sizes = [len(o.arr_by_month) for o in outcomes]
-        columns = {"plan": plan, "replication": np.arange(sum(sizes))}
-        return pd.DataFrame(columns | _stack([o.metrics for o in outcomes], sizes))
-
-    def by_year(self, k: int) -> pd.DataFrame:
-        """Every metric per plan, replication and reported year (1, 2, ...) of the
-        first k chunks."""
-        frames = []
-        for plan in self.plans:
-            outcomes = [part[plan] for part in self._first(k)]
-            sizes = [len(o.arr_by_month) for o in outcomes]
-            n_years = max((v.shape[1] for o in outcomes for v in o.by_year.values()), default=0)
-            if n_years == 0:
-                continue
-            flat = [{m: v.reshape(-1) for m, v in o.by_year.items()} for o in outcomes]
-            columns = {
-                "plan": plan,
-                "replication": np.repeat(np.arange(sum(sizes)), n_years),
-                "year": np.tile(np.arange(1, n_years + 1), sum(sizes)),
-            }
-            frames.append(pd.DataFrame(columns | _stack(flat, [n * n_years for n in sizes])))
-        if not frames:
-            return pd.DataFrame()
-        table = pd.concat(frames, ignore_index=True)
-        comp = [c for c in table.columns if c.startswith("comp_cost_") and c != "comp_cost_ratio"]
-        table[comp] = table[comp].fillna(0.0)
-        return table
-
-    def strategy_ce(self) -> dict[str, pd.DataFrame]:
-        """The plans' median-rep strategy tables (mode "qbr")."""
-        return {
-            plan: m.model.median_rep_rows(self.scenario)
-            for plan, m in self.models.items()
-            if m is not None and m.mode == "qbr"
-        }
-
-    def arr(self, k: int) -> dict[str, np.ndarray]:
-        return {p: np.concatenate([o[p].arr_by_month for o in self._first(k)]) for p in self.plans}
-
-    def rep_years(self, k: int) -> dict[str, dict[str, np.ndarray]]:
-        years, seats = self.scenario.company.months // 12, self.scenario.company.n_reps
-        out = {}
-        for plan in self.plans:
-            out[plan] = {}
-            for key in ("pay", "full_year", "attainment", "skill"):
-                blocks = []
-                for part in self._first(k):
-                    values = part[plan].rep_years[key]
-                    rows = len(part[plan].arr_by_month)
-                    blocks.append(values if values.size else np.zeros((rows, years, seats)))
-                out[plan][key] = np.concatenate(blocks).astype(float)
-        return out
+def _chunk_size(setting, n: int, rule, replications, jobs: int, store) -> int:
+    """The run's chunk size (see `chunk_size_for`); "auto" resuming from checkpoints
+    keeps the size the checkpointed chunks were cut to, whatever --jobs is now."""
+    finished = store.finished()
+    if setting == "auto" and finished:
+        return max(stop - start for start, stop in finished)
+    first = n if rule is None else replications or MAX_AUTO_CHUNK * jobs  # a round's worth
+    return chunk_size_for(setting, first, jobs)

@@ -1,0 +1,69 @@
+"""Benchmarks write what they print into `benchmarks/results.md`, one section each.
+
+    with recorded("throughput", "python benchmarks/throughput.py"):
+        main()
+
+Everything printed inside the block still goes to the terminal, and replaces the
+section named `throughput` in results.md (other sections are kept), with the date,
+the machine and the command, so the figures there are never typed by hand.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import platform
+import re
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+RESULTS = Path(__file__).resolve().parent / "results.md"
+TITLE = "# Benchmark results\n\nWritten by the scripts in `benchmarks/`; do not edit by hand.\n"
+
+
+class _Tee(io.TextIOBase):
+    def __init__(self, *streams):
+        self.streams = streams
+
+    def write(self, text: str) -> int:
+        for stream in self.streams:
+            stream.write(text)
+        return len(text)
+
+    def flush(self) -> None:
+        for stream in self.streams:
+            stream.flush()
+
+
+@contextlib.contextmanager
+def recorded(section: str, command: str):
+    """Print as usual, and on success store the output as `section` of results.md."""
+    captured, where = io.StringIO(), machine()
+    with contextlib.redirect_stdout(_Tee(sys.stdout, captured)):
+        yield
+    write_section(section, command, where, captured.getvalue())
+
+
+def machine() -> str:
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    return (
+        f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}, load average {load:.1f} at the start"
+    )
+
+
+def write_section(section: str, command: str, where: str, output: str) -> None:
+    stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    body = (
+        f"<!-- {section} -->\n## {section}\n\n`{command}` on {stamp} ({where}):\n\n"
+        f"```\n{output.rstrip()}\n```\n<!-- /{section} -->\n"
+    )
+    text = RESULTS.read_text() if RESULTS.exists() else TITLE
+    pattern = re.compile(rf"<!-- {re.escape(section)} -->.*?<!-- /{re.escape(section)} -->\n", re.S)
+    if pattern.search(text):
+        text = pattern.sub(lambda _: body, text)
+    else:
+        text = text.rstrip("\n") + "\n\n" + body
+    RESULTS.write_text(text)

@@ -1,0 +1,223 @@
+"""Assembling a run's results from its chunks, in replication order, in flat memory.
+
+The collector keeps only the small part of each finished chunk in memory: every
+plan's metrics per replication (the replications table) and ARR by month. The
+large part, each rep-year's pay record and every metric per reported year, stays
+in the chunk store (on disk for `sim run`) and is read back one chunk at a time
+when a table is written or a statistic computed, so a run of 100,000 replications
+needs little more memory than one of 1,000.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from sim.metrics import METRIC_NAMES
+from sim.scenario.schema import Scenario
+
+REP_YEAR_KEYS = ("pay", "full_year", "attainment", "skill")
+
+
+class Chunks:
+    """Replications 0..n-1 cut into consecutive chunks of `size`, without listing them
+    (a run of 10^8 replications has 10^6 chunks)."""
+
+    def __init__(self, n: int, size: int):
+        self.n, self.size = n, size
+
+    def __len__(self) -> int:
+        return -(-self.n // self.size)
+
+    def range(self, i: int) -> tuple[int, int]:
+        return i * self.size, min((i + 1) * self.size, self.n)
+
+    def index(self, start: int) -> int:
+        return start // self.size
+
+
+def _order(names) -> list[str]:
+    """Metric names in the metric list's order, others after in first-seen order."""
+    names = list(dict.fromkeys(names))
+    return [m for m in METRIC_NAMES if m in names] + [m for m in names if m not in METRIC_NAMES]
+
+
+def _stack(metrics: list[dict[str, np.ndarray]], sizes: list[int]) -> dict[str, np.ndarray]:
+    """Join chunks' metric arrays end to end, in the metric list's order; a metric a
+    chunk lacks is NaN there."""
+    ordered = _order(m for part in metrics for m in part)
+    return {
+        name: np.concatenate(
+            [part.get(name, np.full(n, np.nan)) for part, n in zip(metrics, sizes, strict=True)]
+        )
+        for name in ordered
+    }
+
+
+def _fill_components(table: pd.DataFrame) -> pd.DataFrame:
+    """A plan without a pay component paid nothing by it (0, not missing)."""
+    comp = [c for c in table.columns if c.startswith("comp_cost_") and c != "comp_cost_ratio"]
+    table[comp] = table[comp].fillna(0.0)
+    return table
+
+
+class Collector:
+    """Finished chunks by index, whatever order they finish in; assembles the first k
+    chunks (in replication order) on request. Heavy parts are read from `store`."""
+
+    def __init__(self, scenario: Scenario, chunks: Chunks, store, models: dict):
+        self.scenario, self.chunks, self.store, self.models = scenario, chunks, store, models
+        self.plans = [p.name for p in scenario.plans]
+        self.light: dict[int, dict] = {}  # chunk index -> plan -> (metrics, arr_by_month)
+        self.year_columns: dict[str, list[str]] = {p: [] for p in self.plans}
+        self.n_years = 0
+
+    def add(self, start: int, stop: int, outcomes: dict, stored: bool = False) -> None:
+        """Record a finished chunk (and put it in the store unless it came from there)."""
+        if not stored:
+            self.store.put(start, stop, outcomes)
+        self.light[self.chunks.index(start)] = {
+            plan: (o.metrics, o.arr_by_month) for plan, o in outcomes.items()
+        }
+        for plan, o in outcomes.items():
+            self.year_columns[plan] = _order([*self.year_columns[plan], *o.by_year])
+            for values in o.by_year.values():
+                self.n_years = max(self.n_years, values.shape[1])
+
+    def done(self, i: int) -> bool:
+        return i in self.light
+
+    def _ranges(self, k: int) -> list[tuple[int, int]]:
+        return [self.chunks.range(i) for i in range(k)]
+
+    def heavy(self, k: int) -> Callable[[], Iterator[dict]]:
+        """A function giving the first k chunks' full outcomes one at a time, in order."""
+        return lambda: self.store.iterate(self._ranges(k))
+
+    # --- the small tables, kept in memory ---------------------------------------------
+
+    def table(self, k: int) -> pd.DataFrame:
+        """The replications table of the first k chunks: a row per plan and replication."""
+        parts = [self.light[i] for i in range(k)]
+        frames = []
+        for plan in self.plans:
+            metrics = [part[plan][0] for part in parts]
+            sizes = [len(part[plan][1]) for part in parts]
+            columns = {"plan": plan, "replication": np.arange(sum(sizes))}
+            frames.append(pd.DataFrame(columns | _stack(metrics, sizes)))
+        return _fill_components(pd.concat(frames, ignore_index=True))
+
+    def arr(self, k: int) -> dict[str, np.ndarray]:
+        return {p: np.concatenate([self.light[i][p][1] for i in range(k)]) for p in self.plans}
+
+    def strategy_ce(self) -> dict[str, pd.DataFrame]:
+        """The plans' median-rep strategy tables (mode "qbr")."""
+        return {
+            plan: m.model.median_rep_rows(self.scenario)
+            for plan, m in self.models.items()
+            if m is not None and m.mode == "qbr"
+        }
+
+    # --- the large tables, read back from the store -------------------------------------
+
+    def by_year_columns(self) -> list[str]:
+        """by_year's metric columns: every plan's, in plan order as first seen."""
+        return list(dict.fromkeys(c for p in self.plans for c in self.year_columns[p]))
+
+    def _year_rows(self, plan: str, outcome, start: int, years: slice | int) -> pd.DataFrame:
+        """One plan's by-year rows of one chunk (replication numbers from `start`)."""
+        metrics = {m: v[:, years].reshape(-1) for m, v in outcome.by_year.items()}
+        n = len(outcome.arr_by_month)
+        picked = np.arange(self.n_years)[years]
+        n_years = np.size(picked)
+        frame = {
+            "plan": plan,
+            "replication": np.repeat(np.arange(start, start + n), n_years),
+            "year": np.tile(np.atleast_1d(picked) + 1, n),
+        }
+        columns = ["plan", "replication", "year", *self.by_year_columns()]
+        table = pd.DataFrame(frame | _stack([metrics], [n * n_years]))
+        return _fill_components(table.reindex(columns=columns))
+
+    def by_year(self, k: int) -> pd.DataFrame:
+        """Every metric per plan, replication and reported year (1, 2, ...) of the first
+        k chunks (all in memory: `write_by_year` streams it to a file instead)."""
+        if self.n_years == 0:
+            return pd.DataFrame()
+        frames: dict[str, list] = {p: [] for p in self.plans}
+        for (start, _), part in zip(self._ranges(k), self.heavy(k)(), strict=True):
+            for plan in self.plans:
+                frames[plan].append(self._year_rows(plan, part[plan], start, slice(None)))
+        return pd.concat([f for p in self.plans for f in frames[p]], ignore_index=True)
+
+    def write_by_year(self, k: int, path: Path, float_format: str) -> None:
+        """by_year.csv of the first k chunks, one chunk at a time: plans one after the
+        other, each written to its own part file in one pass over the chunks."""
+        parts = {p: path.with_name(f".{path.name}.{i}") for i, p in enumerate(self.plans)}
+        handles = {p: parts[p].open("w", newline="") for p in self.plans}
+        try:
+            header = True
+            for (start, _), part in zip(self._ranges(k), self.heavy(k)(), strict=True):
+                for plan in self.plans:
+                    rows = self._year_rows(plan, part[plan], start, slice(None))
+                    write_header = header and plan == self.plans[0]
+                    rows.to_csv(
+                        handles[plan], index=False, header=write_header, float_format=float_format
+                    )
+                header = False
+        finally:
+            for handle in handles.values():
+                handle.close()
+        with path.open("wb") as out:
+            for plan in self.plans:
+                with parts[plan].open("rb") as src:
+                    while block := src.read(1 << 20):
+                        out.write(block)
+                parts[plan].unlink()
+
+    def year_table(self, k: int, year: int) -> pd.DataFrame:
+        """The by-year rows of reported year `year` (1, 2, ...) alone, plan by plan."""
+        frames: dict[str, list] = {p: [] for p in self.plans}
+        for (start, _), part in zip(self._ranges(k), self.heavy(k)(), strict=True):
+            for plan in self.plans:
+                frames[plan].append(self._year_rows(plan, part[plan], start, year - 1))
+        return pd.concat([f for p in self.plans for f in frames[p]], ignore_index=True)
+
+    def rep_years(self, k: int) -> dict[str, dict[str, np.ndarray]]:
+        """Each plan's rep-year records of the first k chunks, arrays (R, years, seats)."""
+        blocks: dict = {p: {key: [] for key in REP_YEAR_KEYS} for p in self.plans}
+        for part in self.heavy(k)():
+            for plan in self.plans:
+                records = rep_year_records(self.scenario, part[plan])
+                for key in REP_YEAR_KEYS:
+                    blocks[plan][key].append(records[key])
+        return {
+            plan: {key: np.concatenate(blocks[plan][key]).astype(float) for key in REP_YEAR_KEYS}
+            for plan in self.plans
+        }
+
+    def rep_year_parts(self, k: int) -> Callable[[], Iterator[dict]]:
+        """A function giving each chunk's rep-year records (plan -> key -> array), in
+        order, one chunk at a time."""
+        scenario = self.scenario
+
+        def parts():
+            for part in self.heavy(k)():
+                yield {p: rep_year_records(scenario, o) for p, o in part.items()}
+
+        return parts
+
+
+def rep_year_records(scenario: Scenario, outcome) -> dict[str, np.ndarray]:
+    """A chunk's rep-year records as float arrays (R, years, seats); zeros when the
+    horizon holds no whole plan year."""
+    years, seats = scenario.company.months // 12, scenario.company.n_reps
+    rows = len(outcome.arr_by_month)
+    out = {}
+    for key in REP_YEAR_KEYS:
+        values = outcome.rep_years[key]
+        out[key] = (values if values.size else np.zeros((rows, years, seats))).astype(float)
+    return out

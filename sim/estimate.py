@@ -1,0 +1,109 @@
+"""What a big run will cost, said before it commits to it.
+
+Before any simulation, `check_memory` refuses a replication count whose results
+table could not fit in this machine's memory (a lower bound from the scenario's
+size). A run of `PILOT_CHUNKS` chunks or more first runs two chunks alone and
+measures them; `Estimate` then projects the wall time, the memory the results keep
+and the checkpoints' size on disk, so the user can stop a run that would take days.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+from dataclasses import dataclass
+
+from sim.errors import UserError
+from sim.metrics import METRIC_NAMES
+
+PILOT_CHUNKS = 100  # runs of this many chunks or more get an estimate first
+PILOT_RUNS = 2  # chunks run alone for it: the first pays one-off costs, the second not
+BYTES = 8  # a float64 per metric value
+MEMORY_FACTOR = 3  # chunk parts, the assembled table and one working copy of it
+USABLE_MEMORY = 0.8  # share of physical memory a run may plan to use
+
+
+def physical_memory() -> int | None:
+    """Bytes of RAM on this machine (None where the system does not say)."""
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (AttributeError, OSError, ValueError):
+        return None
+
+
+def check_memory(scenario, n: int) -> None:
+    """Refuse `n` replications whose results surely cannot fit in memory: each keeps
+    at least one value per metric and plan, and its ARR at each month end."""
+    per_replication = len(scenario.plans) * (len(METRIC_NAMES) + scenario.company.months)
+    need = n * per_replication * BYTES * MEMORY_FACTOR
+    have = physical_memory()
+    if have and need > USABLE_MEMORY * have:
+        most = int(USABLE_MEMORY * have / (per_replication * BYTES * MEMORY_FACTOR))
+        raise UserError(
+            f"--replications {n:,}: the results would need at least {_size(need)} of "
+            f"memory, more than this machine's {_size(have)} allows; at most about "
+            f"{most:,} here (or --precision to stop once intervals are tight enough)"
+        )
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """A run's projected cost from its first chunks."""
+
+    replications: int
+    one_off: float  # seconds paid once (per worker) before the first chunk
+    per_chunk: float  # seconds per chunk on one worker
+    chunks: int  # chunks to run
+    memory: float  # bytes the assembled results need at the end
+    disk: float  # bytes of checkpoints
+
+    @classmethod
+    def from_pilot(cls, collector, outcomes: dict, size: int, seconds: list, pending: int):
+        """From the pilot chunks (the last of `size` replications; `seconds` each took),
+        with `pending` chunks to run in all (the pilot's included)."""
+        n = collector.chunks.n
+        kept = sum(
+            sum(v.nbytes for v in o.metrics.values()) + o.arr_by_month.nbytes
+            for o in outcomes.values()
+        )
+        on_disk = len(pickle.dumps(outcomes, protocol=5)) if collector.store.nbytes() else 0
+        one_off = max(seconds[0] - seconds[-1], 0.0)
+        return cls(
+            replications=n,
+            one_off=one_off,
+            per_chunk=seconds[-1],
+            chunks=pending,
+            memory=kept / size * n * MEMORY_FACTOR,
+            disk=on_disk / size * n,
+        )
+
+    def seconds(self, jobs: int) -> float:
+        """Wall time with `jobs` workers sharing the chunks."""
+        return self.one_off + self.per_chunk * self.chunks / jobs
+
+    def text(self, jobs: int, backend: str) -> str:
+        where = f"{jobs} worker(s)" if backend == "local" else f"{jobs} job(s) on {backend}"
+        disk = f", {_size(self.disk)} of checkpoints on disk" if self.disk else ""
+        return (
+            f"estimate for {self.replications:,} replications (from the first chunks): "
+            f"about {_duration(self.seconds(jobs))} with {where}, "
+            f"{_size(self.memory)} of memory for the results{disk}"
+        )
+
+
+def _size(nbytes: float) -> str:
+    for unit in ("B", "KB", "MB", "GB", "TB"):
+        if nbytes < 1000 or unit == "TB":
+            return f"{nbytes:,.0f} {unit}" if unit == "B" else f"{nbytes:,.1f} {unit}"
+        nbytes /= 1000
+    return ""  # pragma: no cover
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    if seconds < 90 * 60:
+        return f"{seconds / 60:.0f} min"
+    if seconds < 48 * 3600:
+        return f"{seconds / 3600:.1f} h"
+    return f"{seconds / 86400:.1f} days"

@@ -1,0 +1,112 @@
+"""Where chunks run: local worker processes (joblib, the default), a Dask cluster or Ray.
+
+Every backend runs the same task, `func(*args)` per chunk: locally and on Dask
+through joblib's `Parallel` (Dask as joblib's `dask` backend), on Ray as Ray
+tasks. Results come back to this process in whatever order chunks
+finish; the runner places them by replication, so the numbers never depend on the
+backend. Dask and Ray are optional extras (`pip install -e ".[dask]"`, `".[ray]"`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+
+from joblib import Parallel, parallel_config
+
+from sim.errors import UserError
+
+BACKENDS = ("local", "dask", "ray")
+
+
+@contextlib.contextmanager
+def executor(jobs: int, backend: str = "local", scheduler: str | None = None):
+    """A function running joblib `delayed` tasks and yielding their results as they
+    finish (in any order), on the chosen backend, for as long as the `with` lasts.
+
+    `local`: `jobs` worker processes on this machine (jobs=1 runs in this process).
+    `dask`: the cluster whose scheduler listens at `scheduler` (e.g.
+    "tcp://10.0.0.5:8786"), or without one a local cluster of `jobs` worker processes.
+    `ray`: the Ray cluster at `scheduler` (e.g. "ray://head:10001" or "auto"), or
+    without one a local Ray of `jobs` CPUs."""
+    if backend == "ray":
+        with _ray(scheduler, jobs) as run_on_ray:
+            yield run_on_ray
+        return
+    with _backend(backend, scheduler, jobs) as n_jobs:
+        yield Parallel(n_jobs=n_jobs, return_as="generator_unordered")
+
+
+@contextlib.contextmanager
+def _backend(backend: str, scheduler: str | None, jobs: int) -> Iterator[int]:
+    if backend == "local":
+        if scheduler:
+            raise UserError("--scheduler needs --backend dask or ray")
+        yield jobs
+    elif backend == "dask":
+        with _dask_client(scheduler, jobs) as workers, parallel_config(backend="dask"):
+            yield workers
+    else:
+        raise UserError(f"--backend: unknown backend {backend!r} (one of {', '.join(BACKENDS)})")
+
+
+@contextlib.contextmanager
+def _dask_client(scheduler: str | None, jobs: int) -> Iterator[int]:
+    try:
+        from dask.distributed import Client, LocalCluster
+    except ImportError:
+        raise UserError(
+            '--backend dask: Dask is not installed (pip install -e ".[dask]")'
+        ) from None
+    if scheduler:
+        try:
+            client = Client(scheduler, timeout="20s")
+        except OSError as exc:
+            raise UserError(f"--scheduler {scheduler}: cannot reach it ({exc})") from None
+        with client:
+            yield max(1, sum(client.nthreads().values()))
+        return
+    with (
+        LocalCluster(
+            n_workers=jobs, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster,
+        Client(cluster),
+    ):
+        yield jobs
+
+
+@contextlib.contextmanager
+def _ray(address: str | None, jobs: int):
+    """Ray's own tasks (its joblib backend cannot yield results as they finish): at most
+    two per CPU in flight, results yielded as they come."""
+    try:
+        import ray
+    except ImportError:
+        raise UserError('--backend ray: Ray is not installed (pip install -e ".[ray]")') from None
+    started = not ray.is_initialized()
+    if started:
+        if address:
+            ray.init(address=address, log_to_driver=False)
+        else:
+            ray.init(num_cpus=jobs, include_dashboard=False, log_to_driver=False)
+    window = 2 * max(1, int(ray.cluster_resources().get("CPU", jobs)))
+
+    def run_on_ray(tasks):
+        remote = {}
+        pending = []
+        for func, args, kwargs in tasks:
+            if func not in remote:
+                remote[func] = ray.remote(func)
+            pending.append(remote[func].remote(*args, **kwargs))
+            if len(pending) >= window:
+                done, pending = ray.wait(pending, num_returns=1)
+                yield ray.get(done[0])
+        while pending:
+            done, pending = ray.wait(pending, num_returns=1)
+            yield ray.get(done[0])
+
+    try:
+        yield run_on_ray
+    finally:
+        if started:
+            ray.shutdown()
