@@ -5,7 +5,10 @@ over all seats and customers of all replications in the chunk. Each month the
 engine hires into vacant seats, lets reps (re)decide, opens and closes deals,
 renews or churns contracts at term end, runs the onboarding queue, bills and
 collects, surveys customers, records annual cohorts, calls payroll, and lets
-reps quit; it emits a `MonthLedger` and feeds it to the metrics.
+reps quit; it emits a `MonthLedger` and feeds it to the metrics. What happens is
+the `Company`'s (shared with the events engine); when, month by month, is this
+engine's: renewals and onboardings fall due by month, and the onboarding team
+starts up to its monthly capacity in first-in-first-out order.
 """
 
 from __future__ import annotations
@@ -16,306 +19,66 @@ import numpy as np
 
 from sim import world
 from sim.behavior import RepView
-from sim.engine.accounts import BookAccounts
-from sim.engine.book import CustomerBook
+from sim.engine.company import Company, PlanOutcome, concat_batches
 from sim.engine.pipeline import Pipeline
-from sim.ledger import Churns, Deals, Deployments, MonthLedger, Renewals, Roster, SurveyWave
-from sim.market import TRAITS, Market, account_details
-from sim.metrics import MetricsAccumulator
+from sim.ledger import Deals, Deployments, MonthLedger, Renewals
+from sim.market import Market
 from sim.plans.config import Plan
-from sim.plans.payroll import Payroll, Payslip
+from sim.plans.payroll import Payslip
 from sim.scenario.schema import Scenario
-from sim.streams import DRAW, keyed_normal, keyed_uniform
 
-MONTHS_PER_YEAR = 12
 _I = np.int64
 
-
-class PlanOutcome:
-    """What one plan produced on one chunk: metrics per replication, ARR by month,
-    each rep-year's pay, skill and attainment (arrays shaped (R, years, S)), the
-    certainty equivalents the plan offers a median rep (qbr mode, else None), and
-    every metric per reported year (arrays shaped (R, years))."""
-
-    def __init__(self, metrics, arr_by_month, rep_years, strategy_ce=None, by_year=None):
-        self.metrics, self.arr_by_month, self.rep_years = metrics, arr_by_month, rep_years
-        self.strategy_ce = strategy_ce
-        self.by_year = by_year or {}
+__all__ = ["BatchEngine", "PlanOutcome", "simulate_plan"]
 
 
-class BatchEngine:
+class BatchEngine(Company):
     def __init__(self, scenario: Scenario, plan: Plan, market: Market, behavior):
-        self.s, self.plan, self.m = scenario, plan, market
-        R, S = market.n_replications, scenario.company.n_reps
-        self.shape, self.S, self.T = (R, S), S, market.n_months
-        self.burn_in = scenario.warm_up_months
-        self.policies = plan.policies
-        self.payroll = Payroll(plan, self.shape, scenario.company.n_csms)
-        self.team = np.arange(S) // scenario.company.team_size
-        self.behavior = behavior
-        self.metrics = MetricsAccumulator(
-            R,
-            scenario.company.months,
-            scenario.finance,
-            scenario.market.low_fit_cutoff,
-            scenario.company.n_csms,
-        )
+        super().__init__(scenario, plan, market, behavior)
         self.pipeline = Pipeline(scenario, market, self.shape)
-        self.expected_surveys = False  # belief world: surveys yield their expectation
         self.deploy_due: dict[int, list] = defaultdict(list)
         self.renew_due: dict[int, list] = defaultdict(list)
-        self.active_customers = np.zeros(R)
-        self.arr_c = np.zeros(0)
-        self.month_first_id: list[int] = []  # book size when month k's deals were added
-        self.first_pending = 0  # every customer not yet live has an id at least this
         self.queue = np.empty(0, dtype=_I)
-        self.onboarding_credit = np.zeros(R)
-        b = scenario.billing
-        self.delays = (b.payment_delay_months, b.late_delay_months)
-        self.billed_history: dict[int, np.ndarray] = {}  # month -> $/yr billed per customer
-        self.bookings_history = np.zeros((MONTHS_PER_YEAR, R, S))  # credited ACV by seat
-        self.forecast = np.zeros((R, S))
-        self.billed_ring = np.zeros((max(self.delays) + 1, 3, R, S))
-        self._init_reps()
-        self._init_book()
-
-    # --- set-up ---------------------------------------------------------------------
-
-    def _init_reps(self) -> None:
-        R, S = self.shape
-        draws = self.m.reps
-        self.occupied = np.ones((R, S), dtype=bool)
-        self.hire_no = np.zeros((R, S), dtype=_I)
-        self.tenure = draws.initial_tenure.astype(_I).copy()
-        self.vacant_until = np.zeros((R, S), dtype=_I)
-        self.traits = {t: draws.traits[t][:, :, 0].copy() for t in TRAITS}
-        self.pay_history = np.zeros((MONTHS_PER_YEAR, R, S))
-        self.pay_months = np.zeros((R, S), dtype=_I)
-        self.months_since_clawback = np.full((R, S), 10**6, dtype=_I)
-
-    def _init_book(self) -> None:
-        s, base = self.s, self.m.installed_base
-        expected_new = self.T * self.m.n_replications * self.S * 2.5
-        self.book = CustomerBook(len(base.fit) + expected_new)
-        if len(base.fit) == 0:
-            return
-        d, o = s.initial_book.discount, s.initial_book.overforecast
-        details = account_details(base.key, s, s.initial_book.discount)
-        acv = world.booked_acv(details.need, o, d)
-        p_ok = world.deployment_probability(base.fit, o, 0.0, s.deployment)
-        live = keyed_uniform(base.key, DRAW["u_deploy"]) < p_ok
-        ids = self._add_customers(
-            base.replication,
-            base.seat,
-            -1,
-            base.fit,
-            base.key,
-            details,
-            d,
-            o,
-            acv,
-            booked_month=-base.age_months,
-            deploy_state=np.where(live, 1, 2),
-        )
-        self._schedule(self.renew_due, self.book.contract_end[ids], ids)
-
-    def _add_customers(
-        self,
-        replication,
-        seat,
-        seller,
-        fit,
-        key,
-        details,
-        d,
-        o,
-        acv,
-        booked_month,
-        deploy_state=0,
-        in_report=False,
-    ) -> np.ndarray:
-        s = self.s
-        owner_key = replication.astype(_I) * self.S + seat
-        pay_class = world.payment_class(keyed_uniform(key, DRAW["u_pay"]), fit, s.billing)
-        delay = np.array([*self.delays, -1])[pay_class]
-        n_csms = max(s.company.n_csms, 1)
-        csm = np.minimum((keyed_uniform(key, DRAW["csm"]) * n_csms).astype(_I), n_csms - 1)
-        ids = self.book.append(
-            len(fit),
-            replication=replication,
-            seat=seat,
-            seller=seller,
-            fit=fit,
-            key=key,
-            need=details.need,
-            discount=d,
-            overforecast=o,
-            term=details.term,
-            usage_contract=details.usage_contract,
-            commitment=acv,
-            booked_acv=acv,
-            price=1.0 - d,
-            booked_month=booked_month,
-            contract_end=booked_month + details.term,
-            queued_month=booked_month,
-            deploy_state=deploy_state,
-            active=True,
-            usage_index=1.0,
-            pay_class=pay_class,
-            first_paid_month=np.where(delay >= 0, booked_month + delay, -1),
-            csm=csm,
-            owner_key=owner_key,
-            billing_key=pay_class.astype(_I) * self.shape[0] * self.S + owner_key,
-            drift=world.usage_drift(keyed_normal(key, DRAW["growth_noise"]), s.usage),
-            in_report=in_report,
-        )
-        self._refresh(ids)
-        self.active_customers += np.bincount(replication, minlength=self.shape[0])
-        return ids
-
-    def _refresh(self, ids) -> None:
-        """Recompute the cached per-customer values that change only at events."""
-        b, s = self.book, self.s
-        state = b.deploy_state[ids]
-        b.health_base[ids] = world.health_base_logit(
-            b.fit[ids], state, b.overforecast[ids], b.time_to_value[ids], s.health
-        )
-        b.use_scale[ids] = b.need[ids] * world.adoption(state, s.deployment) * b.price[ids]
-        b.min_billing[ids] = world.minimum_billing(b.commitment[ids], b.usage_contract[ids])
+        self.onboarding_credit = np.zeros(market.n_replications)
+        self._schedule(self.renew_due, self.book.contract_end[self.installed], self.installed)
 
     # --- the monthly loop -----------------------------------------------------------
 
     def run(self) -> PlanOutcome:
         for k in range(self.T):
             self.step(k)
-        m = self.metrics
-        return PlanOutcome(m.results(), m.arr_by_month, m.rep_years(), by_year=m.results_by_year())
+        return self.outcome()
 
     def step(self, k: int) -> tuple[MonthLedger, Payslip]:
         """Simulate month k: returns the month's ledger and the plan's payslip."""
         t = k - self.burn_in
-        hired = self._hire(k)
-        view = self._view(k, t, hired)
+        hired = self.begin_month(k)
+        view = self.view(k, t, hired, self.pipeline.open_count, self.pipeline.held_acv)
         self.behavior.decide(view)
-        self._update_forecast(t, hired)
+        self.update_forecast(t, hired)
         deals, closed = self._close_deals(k, t, view)
-        view.credit = np.where(self.occupied, self.bookings_history[k % MONTHS_PER_YEAR], 0.0)
+        view.credit = self.credit_bookings(k, deals)
         ramp = world.ramp_fraction(self.tenure, self.s.reps)
         self.pipeline.open(k, self.occupied, ramp, self.behavior, self.traits["skill"])
-        self._churned: list[np.ndarray] = []
         renewals = self._renew(k)
         deployments = self._onboard(k)
-        churns = self._churn_events(k)
-        served = self._serve(k)
-        ledger = MonthLedger(
-            month=t,
-            index=k,
-            roster=Roster(
-                self.occupied.copy(),
-                self.hire_no.copy(),
-                self.tenure.copy(),
-                hired,
-                np.zeros(self.shape, dtype=bool),
-                self.traits["skill"].copy(),
-            ),
-            deals=deals,
-            pursuits_closed=closed.pursuits_closed,
-            deployments=deployments,
-            renewals=renewals,
-            churns=churns,
-            survey=self._survey(k, t),
-            accounts=BookAccounts(self.book, self.billed_history, k, self.delays),
-            forecast=self.forecast.copy(),
-            team=self.team,
-            n_csms=self.s.company.n_csms,
-            pulled=closed.pulled,
-            pulled_discount=closed.pulled_discount,
-            held=closed.held,
-            **served,
-        )
-        ledger.strategy = self.behavior.snapshot()
-        cohort = self._cohort(t)
-        if cohort is not None:
-            ledger.extra["cohort"] = cohort
-        payslip = self.payroll.run(ledger)
-        self.behavior.observe(payslip.ae, view)
-        ledger.roster.departed[:] = self._attrit(k, payslip)
-        self.metrics.observe(ledger, payslip)
-        self.tenure[self.occupied] += 1
-        return ledger, payslip
-
-    def _view(self, k: int, t: int, hired: np.ndarray) -> RepView:
-        """What reps know of themselves at the start of month k."""
-        quota = self.payroll.quota
-        incentive = None
-        if self.s.behavior.levers.timing:
-            incentive = self.payroll.timing_incentive(t)
-        return RepView(
+        return self.settle(
             k,
-            t,
-            self.occupied,
-            hired,
-            self.traits,
-            pipeline=self.pipeline.open_count,
-            quota_factor=np.where(hired, 1.0, quota.annual_quota / quota.base_annual),
-            held=self.pipeline.held_acv,
-            incentive=incentive,
+            view,
+            dict(
+                deals=deals,
+                pursuits_closed=closed.pursuits_closed,
+                deployments=deployments,
+                renewals=renewals,
+                pulled=closed.pulled,
+                pulled_discount=closed.pulled_discount,
+                held=closed.held,
+            ),
         )
-
-    # --- reps -----------------------------------------------------------------------
-
-    def _hire(self, k: int) -> np.ndarray:
-        hired = ~self.occupied & (self.vacant_until <= k)
-        if hired.any():
-            self.occupied |= hired
-            self.hire_no[hired] += 1
-            self.tenure[hired] = 0
-            for t in TRAITS:
-                self.traits[t][hired] = self.m.reps.traits[t][:, :, k][hired]
-            self.pay_history[:, hired] = 0.0
-            self.bookings_history[:, hired] = 0.0
-            self.pay_months[hired] = 0
-            self.months_since_clawback[hired] = 10**6
-        return hired
-
-    def _update_forecast(self, t: int, hired: np.ndarray) -> None:
-        """Each rep's bookings forecast for the quarter, made at quarter start (and on
-        hire): its own average credited bookings over up to a year, or for a rep with
-        under three months of history, the replication's average for a seasoned rep
-        scaled by the new rep's ramp; then biased by the rep's forecast lever."""
-        update = hired | (t % 3 == 0)
-        if not update.any():
-            return
-        months = np.minimum(self.tenure, MONTHS_PER_YEAR)
-        own = self.bookings_history.sum(axis=0) / np.maximum(months, 1) * 3
-        seasoned = self.occupied & (months >= 3)
-        peers = _safe_div((own * seasoned).sum(axis=1), seasoned.sum(axis=1))
-        ramp = np.mean([world.ramp_fraction(self.tenure + i, self.s.reps) for i in range(3)], 0)
-        naive = np.where(months >= 3, own, peers[:, None] * ramp)
-        biased = naive * (1.0 + self.behavior.forecast_bias)
-        self.forecast = np.where(update, biased, self.forecast)
-
-    def _attrit(self, k: int, payslip) -> np.ndarray:
-        self.pay_history[k % MONTHS_PER_YEAR] = np.where(self.occupied, payslip.ae, 0.0)
-        self.pay_months = np.where(self.occupied, np.minimum(self.pay_months + 1, 12), 0)
-        trailing = self.pay_history.sum(axis=0) * MONTHS_PER_YEAR / np.maximum(self.pay_months, 1)
-        ramped = self.tenure >= self.s.reps.ramp_months
-        shortfall = np.where(ramped, np.maximum(0.0, 1.0 - trailing / self.traits["market_ote"]), 0)
-        if payslip.clawed_back is not None:
-            self.months_since_clawback[payslip.clawed_back] = -1
-        self.months_since_clawback += 1
-        recent = self.months_since_clawback < self.s.attrition.clawback_shock_months
-        hazard = world.attrition_hazard(shortfall, recent, self.s.attrition)
-        departed = self.occupied & (self.m.reps.u_attrition[:, :, k] < hazard)
-        self.occupied &= ~departed
-        self.vacant_until[departed] = k + 1 + self.s.company.hiring_lag_months
-        self.payroll.forgive(departed)
-        return departed
 
     # --- deals ----------------------------------------------------------------------
 
-    def _close_deals(self, k: int, t: int, view: RepView):
-        self.month_first_id.append(self.book.n)
+    def _close_deals(self, k: int, t: int, view: RepView) -> tuple[Deals, object]:
         action = None
         months_left = None
         if self.s.behavior.levers.timing and k + 1 < self.T:
@@ -325,88 +88,20 @@ class BatchEngine:
         closed = self.pipeline.close(
             k, self.occupied, self.behavior, action, months_left, self.policies
         )
-        opp, idx = self.m.opportunities, closed.rows
-        d, o = closed.discount, closed.overforecast
-        r, seat, fit, key = opp.replication[idx], opp.seat[idx], opp.fit[idx], opp.key[idx]
-        details = account_details(key, self.s, d)
-        seller = np.where(self.occupied[r, seat], self.hire_no[r, seat], -1)
-        acv = world.booked_acv(details.need, o, d)
-        ids = self._add_customers(
-            r,
-            seat,
-            seller,
-            fit,
-            key,
-            details,
-            d,
-            o,
-            acv,
-            booked_month=k,
-            in_report=k >= self.burn_in,
-        )
-        self.queue = np.concatenate([self.queue, ids])
-        self._schedule(self.renew_due, self.book.contract_end[ids].astype(_I), ids)
-        credited = np.where(seller >= 0, acv, 0.0)
-        self.bookings_history[k % MONTHS_PER_YEAR] = np.bincount(
-            r * self.S + seat, weights=credited, minlength=self.shape[0] * self.S
-        ).reshape(self.shape)
-        deals = Deals(
-            replication=r,
-            seat=seat,
-            seller=seller,
-            customer=ids,
-            acv=acv,
-            tcv=acv * details.term / MONTHS_PER_YEAR,
-            term_months=details.term,
-            fit=fit,
-            discount=d,
-            overforecast=o,
-            usage_contract=details.usage_contract,
+        deals = self.book_deals(k, closed.rows, closed.discount, closed.overforecast)
+        self.queue = np.concatenate([self.queue, deals.customer])
+        self._schedule(
+            self.renew_due, self.book.contract_end[deals.customer].astype(_I), deals.customer
         )
         return deals, closed
 
     # --- customers ------------------------------------------------------------------
 
-    def _billed(self, ids) -> np.ndarray:
-        """Annualized billing of customers `ids` at their current terms, $/yr."""
-        b = self.book
-        return world.billed_arr(b.min_billing[ids], b.use_scale[ids] * b.usage_index[ids])
-
     def _renew(self, k: int) -> Renewals:
-        ids = _concat_batches(self.renew_due.pop(k, []), 1)[0].astype(_I)
-        b, rn = self.book, self.s.renewal
-        ids = ids[b.active[ids]]  # de-booked customers have no renewal
-        prior_arr = self._billed(ids)
-        price = b.price[ids]
-        new_price = world.renewal_price(price, rn.discount_persists)
-        p = world.renewal_probability(
-            b.health[ids], b.fit[ids], world.renewal_step_up(price, new_price), rn
-        )
-        p = np.where(b.pay_class[ids] == 2, 0.0, p)
-        u = keyed_uniform(b.key[ids], DRAW["renewal"] + b.n_renewals[ids].astype(np.uint64))
-        renewed = u < p
-        kept, lost = ids[renewed], ids[~renewed]
-        self._lose(lost, prior_arr[~renewed], debooked=False)
-        b.price[kept] = new_price[renewed]
-        self._refresh(kept)
-        b.commitment[kept] = b.use_scale[kept] * b.usage_index[kept]  # rebase to real use
-        b.min_billing[kept] = world.minimum_billing(b.commitment[kept], b.usage_contract[kept])
-        b.contract_end[kept] += b.term[kept]
-        b.n_renewals[kept] += 1
-        self._schedule(self.renew_due, b.contract_end[kept].astype(_I), kept)
-        new_arr = np.where(renewed, self._billed(ids), 0.0)
-        return Renewals(
-            replication=b.replication[ids],
-            seat=b.seat[ids],
-            seller=b.seller[ids],
-            customer=ids,
-            prior_arr=prior_arr,
-            new_arr=new_arr,
-            renewed=renewed,
-            p_renew=p,
-            months_since_booking=k - b.booked_month[ids],
-            csm=b.csm[ids],
-        )
+        ids = concat_batches(self.renew_due.pop(k, []), 1)[0].astype(_I)
+        renewals, kept = self.renew(k, ids)
+        self._schedule(self.renew_due, self.book.contract_end[kept].astype(_I), kept)
+        return renewals
 
     def _onboard(self, k: int) -> Deployments:
         b, ob = self.book, self.s.onboarding
@@ -418,150 +113,8 @@ class BatchEngine:
             started, self.queue = self.queue[start], self.queue[~start]
             b.onboarding_wait[started] = k - b.queued_month[started]
             self._schedule(self.deploy_due, np.full(len(started), k + ob.duration_months), started)
-        done = _concat_batches(self.deploy_due.pop(k, []), 1)[0].astype(_I)
-        wait = b.onboarding_wait[done]
-        p = world.deployment_probability(b.fit[done], b.overforecast[done], wait, self.s.deployment)
-        success = keyed_uniform(b.key[done], DRAW["u_deploy"]) < p
-        b.deploy_state[done] = np.where(success, 1, 2)
-        b.time_to_value[done] = k - b.booked_month[done]
-        self._refresh(done)
-        cancel = ~success & (
-            keyed_uniform(b.key[done], DRAW["cancel"]) < self.s.deployment.cancel_after_failure
-        )
-        self._lose(done[cancel], self._billed(done[cancel]), debooked=True)
-        return Deployments(
-            replication=b.replication[done],
-            seat=b.seat[done],
-            seller=b.seller[done],
-            customer=done,
-            acv=b.booked_acv[done],
-            success=success,
-            wait_months=wait,
-            months_since_booking=k - b.booked_month[done],
-        )
-
-    def _lose(self, ids: np.ndarray, lost_arr: np.ndarray, debooked: bool) -> None:
-        """Customers leave: they stop billing and are recorded as this month's churn."""
-        b = self.book
-        b.active[ids] = False
-        b.use_scale[ids] = b.min_billing[ids] = 0.0
-        self.active_customers -= np.bincount(b.replication[ids], minlength=self.shape[0])
-        self._churned.append((ids, lost_arr, np.full(len(ids), debooked)))
-
-    def _churn_events(self, k: int) -> Churns:
-        b = self.book
-        ids, lost_arr, debooked = _concat_batches(self._churned, 3)
-        ids = ids.astype(_I)
-        return Churns(
-            replication=b.replication[ids],
-            seat=b.seat[ids],
-            seller=b.seller[ids],
-            customer=ids,
-            csm=b.csm[ids],
-            lost_arr=lost_arr.astype(float),
-            months_since_booking=k - b.booked_month[ids],
-            debooked=debooked.astype(bool),
-        )
-
-    def _serve(self, k: int) -> dict:
-        """Health, usage growth, billing, revenue and collections for the month.
-
-        The hot path: a handful of array operations per customer. Customers are
-        stored in booking order, so those not yet live and those in their first
-        contract year are suffixes of the book and are handled as slices."""
-        b, s = self.book, self.s
-        R, S = self.shape
-        coverage = world.csm_coverage(s.company.n_csms, self.active_customers, s.health)
-        cov = coverage.astype(np.float32)[b.replication]
-        lo = self._first_pending()
-        h = b.health
-        h[:lo] = world.health(b.health_base[:lo], 0.0, cov[:lo], s.health)
-        waiting = np.where(b.deploy_state[lo:] == 0, k - b.booked_month[lo:], 0)
-        h[lo:] = world.health(b.health_base[lo:], waiting, cov[lo:], s.health)
-        b.usage_index[:] *= world.monthly_usage_growth(h, b.drift, s.usage)
-        use = b.use_scale * b.usage_index
-        self.arr_c = world.billed_arr(b.min_billing, use)
-        self.billed_history[k] = self.arr_c
-        self.billed_history.pop(k - max(self.delays) - 1, None)
-        by_class = np.bincount(b.billing_key, weights=self.arr_c, minlength=3 * R * S)
-        by_class = by_class.reshape(3, R, S) / MONTHS_PER_YEAR
-        ring = self.billed_ring
-        ring[k % len(ring)] = by_class
-        cash = np.zeros((R, S))
-        for pay_class, delay in enumerate(self.delays):
-            if k >= delay:
-                cash += ring[(k - delay) % len(ring), pay_class]
-        revenue = by_class.sum(axis=0)
-        fy = slice(
-            self.month_first_id[max(k - MONTHS_PER_YEAR + 1, self.burn_in)]
-            if k >= self.burn_in
-            else b.n,
-            None,
-        )
-        return dict(
-            revenue=revenue,
-            cash=cash,
-            arr=revenue.sum(axis=1) * MONTHS_PER_YEAR,
-            customers=self.active_customers.copy(),
-            first_year_booked=np.bincount(b.replication[fy], weights=b.booked_acv[fy], minlength=R)
-            / MONTHS_PER_YEAR,
-            first_year_realized=np.bincount(b.replication[fy], weights=use[fy], minlength=R)
-            / MONTHS_PER_YEAR,
-        )
-
-    def _first_pending(self) -> int:
-        """Advance and return the lowest id of a customer not yet live."""
-        state = self.book.deploy_state[self.first_pending :]
-        pending = np.flatnonzero(state == 0)
-        self.first_pending += int(pending[0]) if len(pending) else len(state)
-        return self.first_pending
-
-    def _survey(self, k: int, t: int) -> SurveyWave | None:
-        """A survey wave: each active account answers with probability
-        `survey_response_rate` and is satisfied with probability equal to its health,
-        both decided by its own keyed draws. Results are tallied by account owner."""
-        h = self.s.health
-        if (t + 1) % h.survey_every_months:
-            return None
-        b, (R, S) = self.book, self.shape
-        if self.expected_surveys:  # the belief world: what a wave yields on average
-            ids = np.flatnonzero(b.active)
-            owner = b.owner_key[ids]
-            rate = h.survey_response_rate
-            tally = lambda x: np.bincount(owner, weights=x, minlength=R * S).reshape(R, S)  # noqa: E731
-            health = b.health[ids].astype(float)
-            return SurveyWave(
-                tally(rate * health), tally(np.full(len(ids), rate)), h.survey_every_months
-            )
-        counter = DRAW["survey"] + 2 * (k // h.survey_every_months)
-        ids = np.flatnonzero(b.active)
-        ids = ids[keyed_uniform(b.key[ids], counter) < h.survey_response_rate]  # respondents
-        satisfied = keyed_uniform(b.key[ids], counter + 1) < b.health[ids]
-        owner = b.owner_key[ids]
-        tally = lambda x: np.bincount(owner, weights=x, minlength=R * S).reshape(R, S)  # noqa: E731
-        return SurveyWave(tally(satisfied), tally(np.ones(len(ids))), h.survey_every_months)
-
-    def _cohort(self, t: int) -> dict | None:
-        """Close the annual cohort at each reported year end and open the next."""
-        if (t + 1) % MONTHS_PER_YEAR:
-            return None
-        b, R = self.book, self.shape[0]
-        out = None
-        if t >= MONTHS_PER_YEAR - 1:
-            c, rep = b.in_cohort, b.replication
-            out = {
-                "start_arr": np.bincount(rep, weights=c * b.cohort_arr, minlength=R),
-                "end_arr": np.bincount(rep, weights=c * self.arr_c, minlength=R),
-                "end_arr_capped": np.bincount(
-                    rep, weights=c * np.minimum(self.arr_c, b.cohort_arr), minlength=R
-                ),
-                "start_logos": np.bincount(rep, weights=c, minlength=R),
-                "churned_logos": np.bincount(rep, weights=c & ~b.active, minlength=R),
-            }
-        if t >= -1:
-            b.in_cohort[:] = b.active
-            b.cohort_arr[:] = self.arr_c
-        return out
+        done = concat_batches(self.deploy_due.pop(k, []), 1)[0].astype(_I)
+        return self.finish_onboarding(k, done, k - b.booked_month[done])
 
     # --- helpers --------------------------------------------------------------------
 
@@ -586,12 +139,6 @@ class BatchEngine:
             table[first + int(offset)].append(tuple(p[rows] for p in payload))
 
 
-def _concat_batches(batches: list, width: int) -> tuple[np.ndarray, ...]:
-    if not batches:
-        return tuple(np.empty(0, dtype=_I) for _ in range(width))
-    return tuple(np.concatenate([b[i] for b in batches]) for i in range(width))
-
-
 def _rank_within(groups: np.ndarray, n_groups: int) -> np.ndarray:
     """Position of each element among earlier elements of the same group (FIFO rank)."""
     order = np.argsort(groups, kind="stable")
@@ -600,10 +147,6 @@ def _rank_within(groups: np.ndarray, n_groups: int) -> np.ndarray:
     rank = np.empty(len(groups), dtype=_I)
     rank[order] = np.arange(len(groups)) - first[groups[order]]
     return rank
-
-
-def _safe_div(num: np.ndarray, den: np.ndarray) -> np.ndarray:
-    return np.divide(num, den, out=np.zeros_like(num, dtype=float), where=den > 0)
 
 
 def simulate_plan(scenario: Scenario, plan: Plan, market: Market, behavior) -> PlanOutcome:
