@@ -251,35 +251,89 @@ def _qbr_probabilities(table: PayoffTable, scenario: Scenario) -> np.ndarray:
 # --- mode "dynamic": deal economics and the policy -------------------------------------------
 
 
-def line_of_sight(config, scenario: Scenario) -> float:
-    """How many reps share the result a pay line is tied to: a unilateral deviation
-    moves the line by 1/that of what all reps deviating together would (free-riding)."""
-    company = scenario.company
-    level = getattr(config, "level", "individual")
-    if config.type == "team_bonus":
-        return float(company.n_reps)
-    if level == "team":
-        return float(min(company.team_size, company.n_reps))
-    if level == "company":
-        return float(company.n_reps)
-    return 1.0
+class PeersAtPopulation:
+    """How a rep weighing a unilateral deviation sees a result it shares with peers.
+
+    In the belief world every seat of a company plays the strategy being valued, so
+    a shared result (team or company CSAT, the company metric a team bonus pays on)
+    is what all reps deviating *together* would make it. A rep deviating alone moves
+    it by its share only: it sees its peers at the population's result (`levels`,
+    from the choices solved in the previous round) plus 1/n of the difference its
+    own strategy makes, n being its team's size or the number of reps. In the first
+    round (no `levels` yet) it sees the result as measured. Either way it records
+    each strategy's measured result per market, from which `population_levels`
+    forms the population's result under solved choices: the fixed point's map."""
+
+    def __init__(self, scenario: Scenario, levels: dict[str, float] | None):
+        company = scenario.company
+        self.share = {
+            "team": 1 / min(company.team_size, company.n_reps),
+            "company": 1 / company.n_reps,
+        }
+        self.levels = levels or {}
+        self.recording = False
+        self.blocks: list[dict[str, tuple[np.ndarray, np.ndarray]]] = []  # per block: sums, counts
+        self.shapes: list[tuple[int, int]] = []  # per block: (strategies, markets)
+
+    def start_block(self, G: int, n: int) -> None:
+        """Rows of the next block: strategy g's markets are rows g*n .. g*n + n - 1."""
+        self.shapes.append((G, n))
+        self.blocks.append({})
+
+    def __call__(self, key: str, level: str, result: np.ndarray) -> np.ndarray:
+        name = f"{key}@{level}"
+        if self.recording:
+            self._record(name, result)
+        if name not in self.levels:
+            return result
+        population = self.levels[name]
+        return population + (result - population) * self.share[level]
+
+    def _record(self, name: str, result: np.ndarray) -> None:
+        rows = result if result.ndim == 1 else result.mean(axis=1)  # a team's seats alike
+        seen = ~np.isnan(rows)
+        shape = self.shapes[-1]
+        total, count = self.blocks[-1].setdefault(name, (np.zeros(shape), np.zeros(shape)))
+        total += np.where(seen, rows, 0.0).reshape(shape)
+        count += seen.reshape(shape)
+
+    def by_strategy(self, markets: int) -> dict[str, np.ndarray]:
+        """Each shared result's mean per strategy over the first `markets` markets (NaN
+        where never measured)."""
+        names = {name for block in self.blocks for name in block}
+        out = {}
+        for name in sorted(names):
+            parts = [
+                b.get(name, (np.zeros(shape), np.zeros(shape)))
+                for b, shape in zip(self.blocks, self.shapes, strict=True)
+            ]
+            total = np.concatenate([t for t, _ in parts], axis=1)[:, :markets].sum(axis=1)
+            count = np.concatenate([c for _, c in parts], axis=1)[:, :markets].sum(axis=1)
+            out[name] = np.divide(total, count, out=np.full_like(total, np.nan), where=count > 0)
+        return out
 
 
-def _line_name(config) -> str:
-    """The payslip line a component's pay shows under."""
-    return getattr(config, "name", None) or config.type
+def population_levels(peers: PeersAtPopulation, markets: int, mix: np.ndarray) -> dict[str, float]:
+    """The shared results the population makes under choices `mix` (weight of each
+    belief-world strategy): the mix-weighted mean of each strategy's result, with all
+    reps playing it (a result is close to linear in the share of reps on a strategy)."""
+    out = {}
+    for name, result in peers.by_strategy(markets).items():
+        seen = ~np.isnan(result)
+        if seen.any() and mix[seen].sum() > 0:
+            out[name] = float((mix[seen] * result[seen]).sum() / mix[seen].sum())
+    return out
 
 
-def _measure_deals(runs: BeliefRuns, plans: list):
+def _measure_deals(runs: BeliefRuns, plans: list, peers: list[PeersAtPopulation]):
     """Measure deal economics for several plans (same policies) on one belief-world run:
-    the engine runs the first plan's payroll; the others' payrolls read the same ledgers."""
-    scenario = runs.scenario
+    the engine runs the first plan's payroll; the others' payrolls read the same ledgers.
+    Each plan's payroll sees shared results through its own `peers`."""
 
-    def split_lines(payroll, plan):
+    def split_lines(payroll):
         deal = {c.name for c in payroll.deal_components} | set(DEAL_LINES_EXTRA)
         accelerated = {c.name for c in payroll.deal_components if c.accelerated}
-        sight = {_line_name(c): line_of_sight(c, scenario) for c in plan.components}
-        return deal, accelerated, sight
+        return deal, accelerated
 
     def measure(engine, G, n):
         S, T, W = engine.S, runs.months, runs.warmup
@@ -287,7 +341,10 @@ def _measure_deals(runs: BeliefRuns, plans: list):
         payrolls = [engine.payroll] + [
             Payroll(p, engine.shape, engine.s.company.n_csms) for p in plans[1:]
         ]
-        lines = [split_lines(pr, p) for pr, p in zip(payrolls, plans, strict=True)]
+        lines = [split_lines(pr) for pr in payrolls]
+        for payroll, view in zip(payrolls, peers, strict=True):
+            payroll.peers = view
+            view.start_block(G, n)
         out = {k: np.zeros(shape) for k in ("wins", "credit", "open", "months")}
         for i in range(len(plans)):
             for key in ("deal_pay", "acc_pay", "other_pay"):
@@ -297,6 +354,8 @@ def _measure_deals(runs: BeliefRuns, plans: list):
         engine.behavior.effort[:] = 1.0
         out["arrivals"] = _arrivals(engine, W, W + T)
         for k in range(W + T):
+            for view in peers:
+                view.recording = k >= W
             ledger, payslip = engine.step(k)
             slips = [payslip] + [pr.run(ledger) for pr in payrolls[1:]]
             if k < W:
@@ -309,14 +368,14 @@ def _measure_deals(runs: BeliefRuns, plans: list):
             out["credit"] += deals.by_seat(np.where(deals.seller >= 0, deals.acv, 0.0), shape)
             out["open"] += engine.pipeline.open_count
             out["months"] += 1
-            for i, (slip, (deal, accelerated, sight)) in enumerate(zip(slips, lines, strict=True)):
+            for i, (slip, (deal, accelerated)) in enumerate(zip(slips, lines, strict=True)):
                 for name, amount in slip.ae_lines.items():
                     if name in deal:
                         out[f"deal_pay/{i}"] += amount
                         if name in accelerated:
                             out[f"acc_pay/{i}"] += amount
                     else:
-                        out[f"other_pay/{i}"] += amount / sight.get(name, 1.0)
+                        out[f"other_pay/{i}"] += amount
         return {key: v.reshape(G, n, S) for key, v in out.items()}
 
     return measure
@@ -420,10 +479,10 @@ def _dynamic_grid(behavior) -> tuple[Grid, np.ndarray, np.ndarray]:
     return grid, static_index, discount_index
 
 
-def _policy_summary(policy: Policy, integrity: float) -> np.ndarray:
-    """The choice probabilities convergence is judged on, per rep type (skill bin): its
-    static choice at the year's start, and its monthly actions averaged over months
-    and credit levels at a normal pipeline with nothing held, under that choice."""
+def _typical_choices(policy: Policy, integrity: float) -> tuple[np.ndarray, np.ndarray]:
+    """Per rep type (skill bin): its static choice probabilities at the year's start
+    (B, N), and under each static choice its monthly action probabilities averaged
+    over months and credit levels at a normal pipeline with nothing held (N, B, A)."""
     ck, econ = policy.clocks, policy.economics
     N, B = econ.n_static, len(econ.skill_values)
     p = int(np.abs(ck.pipeline - 1.0).argmin())
@@ -440,9 +499,27 @@ def _policy_summary(policy: Policy, integrity: float) -> np.ndarray:
         )
         .reshape(N, B, ck.C, -1)
         .mean(axis=2)
-    )  # (N, B, A)
-    actions = np.einsum("bn,nba->ba", static, monthly)
-    return np.concatenate([static, actions], axis=1)
+    )
+    return static, monthly
+
+
+def _policy_summary(policy: Policy, integrity: float) -> np.ndarray:
+    """The choice probabilities convergence is judged on, per rep type: its static
+    choice and its typical monthly actions (`_typical_choices`)."""
+    static, monthly = _typical_choices(policy, integrity)
+    return np.concatenate([static, np.einsum("bn,nba->ba", static, monthly)], axis=1)
+
+
+def _strategy_mix(policy: Policy, integrity: float, static_index, discount_index) -> np.ndarray:
+    """The population's weight on each belief-world strategy (static choice x discount)
+    under the policy, over rep types alike (skill bins hold equal shares of reps)."""
+    static, monthly = _typical_choices(policy, integrity)
+    D = len(policy.discount)
+    by_discount = np.stack(
+        [monthly[:, :, policy.actions[:, 1] == d].sum(axis=2) for d in range(D)], axis=2
+    )  # (N, B, D)
+    joint = np.einsum("bn,nbd->nd", static, by_discount) / static.shape[0]
+    return joint[static_index, discount_index]
 
 
 # --- building and converging -------------------------------------------------------------------
@@ -514,12 +591,13 @@ def build_policies(scenario: Scenario, plans: list, jobs: int = 1) -> dict[str, 
         started = time.perf_counter()
         _ECONOMICS[keys[p.name]] = stored[p.name]
         _store(keys[p.name], stored[p.name])
-        economics, markets, difference, converged, seed, seconds = stored[p.name]
+        economics, markets, difference, converged, seed, seconds, record = stored[p.name]
         policy = solve_policy(scaled_economics(economics, canon[p.name][1]), p, settings[p.name])
         extra = {
             "policy_seconds": round(policy.seconds, 2),
             "policy_megabytes": round(policy.nbytes / 1e6, 1),
             "belief_world_seconds": round(seconds, 2),
+            **record,
         }
         total = seconds + time.perf_counter() - started
         out[p.name] = ChoiceModel(
@@ -529,10 +607,56 @@ def build_policies(scenario: Scenario, plans: list, jobs: int = 1) -> dict[str, 
 
 
 def _measure_group(scenario: Scenario, plans: list, canon: dict, settings: dict) -> dict:
-    """Belief-world deal economics of plans sharing their policies, each converged."""
+    """Belief-world deal economics of plans sharing their policies, each converged, and
+    for plans paying on shared results, iterated to the free-riding fixed point: the
+    first round values strategies with all reps deviating together; each later round
+    with peers at the population's shared results under the previous round's choices
+    (`PeersAtPopulation`), until those results move by less than
+    `behavior.equilibrium_tolerance` (a quantal response equilibrium)."""
     started = time.perf_counter()
     b = scenario.behavior
     seed = behavior_seed(scenario, plans[0].policies)
+    levels: dict[int, dict | None] = dict.fromkeys(range(len(plans)))
+    done: dict[int, tuple] = {}
+    for round_ in range(1, b.equilibrium_iterations + 1):
+        todo = [i for i in range(len(plans)) if i not in done]
+        results = _measure_round(
+            scenario, [plans[i] for i in todo], canon, settings, [levels[i] for i in todo], seed
+        )
+        for i, (canonical, M, diff, converged, new) in zip(todo, results, strict=True):
+            change = _relative_change(levels[i], new)
+            if not new or change < b.equilibrium_tolerance or round_ == b.equilibrium_iterations:
+                if new and change >= b.equilibrium_tolerance:
+                    _warn_no_fixed_point(plans[i], b, change)
+                record = {"equilibrium_rounds": round_}
+                if new:
+                    record |= {
+                        "equilibrium_change": round(change, 5),
+                        "shared_results": {k: round(v, 5) for k, v in new.items()},
+                    }
+                done[i] = (canonical, M, diff, converged, record)
+            else:
+                levels[i] = new
+        if len(done) == len(plans):
+            break
+    seconds = (time.perf_counter() - started) / len(plans)
+    out = {}
+    for i, plan in enumerate(plans):
+        canonical, M, diff, converged, record = done[i]
+        if not converged:
+            _warn_unconverged(plan, b, diff)
+        out[plan.name] = (canonical, M, diff, converged, seed, seconds, record)
+    return out
+
+
+def _measure_round(
+    scenario: Scenario, plans: list, canon: dict, settings: dict, levels: list, seed: int
+) -> list[tuple]:
+    """One round of belief-world runs for plans sharing their policies, each plan's
+    peers at its `levels`, each plan converged on its own. Per plan: its economics
+    at the canonical scale, markets used, split-half difference, whether converged,
+    and the shared results its population makes under the solved choices."""
+    b = scenario.behavior
     grid, static_index, discount_index = _dynamic_grid(b)
     designs = [canon[p.name][0] for p in plans]
     runs = BeliefRuns(
@@ -541,15 +665,15 @@ def _measure_group(scenario: Scenario, plans: list, canon: dict, settings: dict)
     )  # fmt: skip
     runs.size_step = plans[0].annual_quota * SIZE_STEP_FRACTION
     integrity = float(mean_of(scenario.reps.integrity_cost))
-    measure = _measure_deals(runs, runs.plans)
+    peers = [PeersAtPopulation(scenario, level) for level in levels]
+    measure = _measure_deals(runs, runs.plans, peers)
 
     def economics(i, markets=None):
         econ = economics_from(runs, runs.stacked(markets), static_index, discount_index, i)
         return scaled_economics(econ, canon[plans[i].name][1])
 
-    def summary(i, markets):
-        policy = solve_policy(economics(i, markets), plans[i], settings[plans[i].name])
-        return _policy_summary(policy, integrity)
+    def policy(i, markets):
+        return solve_policy(economics(i, markets), plans[i], settings[plans[i].name])
 
     status = {}  # plan index -> (markets, split difference, converged)
     runs.add(b.payoff_replications, measure)
@@ -559,20 +683,48 @@ def _measure_group(scenario: Scenario, plans: list, canon: dict, settings: dict)
             if i in status and status[i][2]:
                 continue
             half = M // 2
-            diff = float(np.max(np.abs(summary(i, slice(0, half)) - summary(i, slice(half, M)))))
+            diff = float(
+                np.max(
+                    np.abs(
+                        _policy_summary(policy(i, slice(0, half)), integrity)
+                        - _policy_summary(policy(i, slice(half, M)), integrity)
+                    )
+                )
+            )
             status[i] = (M, diff, diff < b.choice_tolerance)
         if all(done for _, _, done in status.values()) or M * 2 > b.max_payoff_replications:
             break
         runs.add(M, measure)
-    seconds = (time.perf_counter() - started) / len(plans)
-    out = {}
+    out = []
     for i, plan in enumerate(plans):
         M, diff, converged = status[i]
-        if not converged:
-            _warn_unconverged(plan, b, diff)
         canonical = scaled_economics(economics(i, slice(0, M)), 1.0 / canon[plan.name][1])
-        out[plan.name] = (canonical, M, diff, converged, seed, seconds)
+        new = {}
+        if peers[i].blocks and any(peers[i].blocks):
+            mix = _strategy_mix(policy(i, slice(0, M)), integrity, static_index, discount_index)
+            new = population_levels(peers[i], M, mix)
+        out.append((canonical, M, diff, converged, new))
     return out
+
+
+def _relative_change(old: dict | None, new: dict) -> float:
+    """The largest relative move of any shared result between two rounds (inf at first)."""
+    if not old:
+        return float("inf")
+    return max(
+        (abs(new[k] - old.get(k, np.nan)) / max(abs(old.get(k, np.nan)), 1e-12) for k in new),
+        default=0.0,
+    )
+
+
+def _warn_no_fixed_point(plan, behavior, change: float) -> None:
+    warnings.warn(
+        f"plan '{plan.name}': reps' choices did not reach their free-riding fixed point "
+        f"within behavior.equilibrium_iterations = {behavior.equilibrium_iterations} rounds "
+        f"(shared results still move {change:.1%} > equilibrium_tolerance "
+        f"{behavior.equilibrium_tolerance:.1%}); raise equilibrium_iterations",
+        stacklevel=4,
+    )
 
 
 def _warn_unconverged(plan, behavior, difference: float) -> None:
@@ -625,9 +777,10 @@ def _sum_path(node, path: list[str]) -> float:
 
 def canonical_plan(plan):
     """The plan's design at a canonical scale of its variable pay, and the scale: plans
-    that differ only by `scale_variable_pay` share their canonical plan."""
+    that differ only by `scale_variable_pay` share their canonical plan. Not plans that
+    pay AEs on shared results: their free-riding fixed point moves with the scale."""
     total = variable_total(plan)
-    if total <= 0:
+    if total <= 0 or any(c.pays_ae_on_shared_results() for c in plan.components):
         return plan, 1.0
     return scale_variable_pay(plan, 1.0 / total), total
 

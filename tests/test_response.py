@@ -154,20 +154,48 @@ def test_a_ratchet_lowers_effort_late_in_a_strong_year():
     assert abs(expected_effort(ratchet, 0, [0]) - expected_effort(plain, 0, [0])) < 0.1
 
 
-def test_individual_csat_pay_moves_quality_more_than_the_same_money_on_company_csat():
-    def csat(level):
-        return [
-            {"type": "bookings_commission", "rate": 0.10},
-            {"type": "csat_modifier", "level": level, "mode": "modifier", "slope": 3.0},
-        ]
+def csat_pay(level, target=0.8):
+    return [
+        {"type": "bookings_commission", "rate": 0.10},
+        {"type": "csat_modifier", "level": level, "slope": 3.0, "target": target},
+    ]
 
+
+@pytest.fixture(scope="module")
+def csat_run():
     plans = [
         plan("plain"),
-        plan("individual", csat("individual")),
-        plan("company", csat("company")),
+        plan("individual", csat_pay("individual")),
+        plan("company", csat_pay("company")),
+        # the same company modifier where the population's CSAT pays 1.2x or 0.8x
+        plan("company_pays_more", csat_pay("company", target=0.3)),
+        plan("company_pays_less", csat_pay("company", target=0.99)),
     ]
-    rows = sim.run(scenario(plans), replications=30, seed=23).replications
+    return sim.run(scenario(plans), replications=30, seed=23)
+
+
+def test_individual_csat_pay_moves_quality_more_than_the_same_money_on_company_csat(csat_run):
+    rows = csat_run.replications
     paired(rows, "chosen_overforecast", "individual", "company")
     by = rows.groupby("plan")[["chosen_overforecast", "chosen_fit_threshold"]].mean()
     moved = (by - by.loc["plain"]).abs()
     assert (moved.loc["individual"] > moved.loc["company"]).all()
+
+
+def test_peers_set_the_level_of_a_company_modifier_and_reps_work_for_it(csat_run):
+    """Free-riding at its fixed point: a rep cannot move company CSAT, but the level its
+    peers hold it at multiplies the rep's own commission, so reps work harder where
+    the population's CSAT pays 1.2x than where it pays 0.8x."""
+    rows = csat_run.replications
+    paired(rows, "chosen_effort", "company_pays_less", "company_pays_more")
+    paired(rows, "new_arr", "company_pays_less", "company_pays_more")
+    effort = rows.groupby("plan")["chosen_effort"].mean()
+    # the whole multiplier, not a 1/n_reps share of it, reaches the rep's own pay
+    assert effort["company_pays_more"] - effort["company_pays_less"] > 0.1
+    models = csat_run.meta["choice_models"]
+    for name in ("company", "company_pays_more", "company_pays_less"):
+        record = models[name]
+        assert record["equilibrium_rounds"] >= 2  # at least one round with peers in place
+        assert record["equilibrium_change"] < 0.01
+        assert 0.3 < record["shared_results"]["csat@company"] < 1.0
+    assert models["plain"]["equilibrium_rounds"] == 1  # nothing shared: nothing to iterate

@@ -89,8 +89,8 @@ class DealEconomics:
     multipliers and clawbacks) pay per dollar of credit when every band of the quota
     schedule pays 1x, split into the part the schedule scales (`accelerated_share`)
     and the rest; `other_pay` is the month's other variable pay (revenue and renewal
-    commission, CSAT, SPIFFs, team bonuses), with pay tied to a team's or the
-    company's results counted at the rep's own share of it (line of sight)."""
+    commission, CSAT, SPIFFs, team bonuses), with results shared with a team or the
+    company seen as a unilateral deviation from the population's (free-riding)."""
 
     static: dict[str, np.ndarray]  # lever -> (N,) value of each static choice
     discount: np.ndarray  # (D,)

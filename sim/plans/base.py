@@ -29,6 +29,7 @@ Negative amounts are recoveries; payroll nets them against future pay.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -58,6 +59,15 @@ class PayContext:
     n_csms: int
     variable_owed: np.ndarray | None = None  # (R, S) AE variable owed so far this month
     scratch: dict = field(default_factory=dict)
+    peers: Callable[[str, str, np.ndarray], np.ndarray] | None = None
+
+    def shared(self, key: str, level: str, result: np.ndarray) -> np.ndarray:
+        """A result a seat shares with its team or the whole company (`level`), as pay
+        sees it: as measured in a real run; in the reps' belief world, where every
+        seat weighs a unilateral deviation, through `peers` (its peers held at the
+        population's result, `sim.choice_model.PeersAtPopulation`). `key` names the
+        measure (e.g. "csat")."""
+        return result if self.peers is None else self.peers(key, level, result)
 
     @property
     def employed(self) -> np.ndarray:
@@ -152,6 +162,11 @@ class ComponentConfig(Section):
     def pays(self, plan) -> tuple[str, ...]:
         """Roles it pays ("ae", "csm")."""
         return ("ae",)
+
+    def pays_ae_on_shared_results(self) -> bool:
+        """Whether an AE's pay from it depends on results the AE shares with a team or
+        the company (read through `PayContext.shared`): reps free-ride on those."""
+        return False
 
     def tail_months(self) -> int:  # pragma: no cover - interface
         """The longest delay, in months, between the events it pays on (a booking, a

@@ -71,6 +71,7 @@ class Payroll:
         self.paid_on_customer = np.zeros(0)  # deal pay received on each customer, $
         self.balance = np.zeros(shape)  # negative: owed back by the rep
         self.ytd_variable = np.zeros(shape)
+        self.peers = None  # how shared results are seen (`PayContext.shared`)
 
     def __repr__(self) -> str:
         return f"Payroll(plan={self.plan.name!r}, shape={self.shape})"
@@ -86,7 +87,9 @@ class Payroll:
     def run(self, ledger: MonthLedger) -> Payslip:
         R = self.shape[0]
         self.quota.update(ledger)
-        ctx = PayContext(ledger, self.quota, self.plan.target_variable, self.n_csms)
+        ctx = PayContext(
+            ledger, self.quota, self.plan.target_variable, self.n_csms, peers=self.peers
+        )
         ctx.scratch["multiplier"] = self.multiplier
         self._grow_customers(ledger)
         occupied = ledger.roster.occupied

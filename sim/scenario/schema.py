@@ -456,6 +456,20 @@ class Behavior(Section):
         gt=0,
         le=1,
     )
+    equilibrium_iterations: int = param(
+        4,
+        "rounds",
+        "most rounds of re-solving reps' choices with their peers at the population's "
+        "shared results (pay on team or company results), to a fixed point",
+        ge=1,
+    )
+    equilibrium_tolerance: float = param(
+        0.01,
+        "fraction",
+        "the peers' shared results have reached their fixed point when no round moves "
+        "them by more than this share",
+        gt=0,
+    )
     seed: int = param(
         0, "1", "seed of the choice model's own random numbers (vary to test its robustness)", ge=0
     )

@@ -54,13 +54,16 @@ class CsatModifierConfig(ComponentConfig):
     def tail_months(self) -> int:
         return 0
 
+    def pays_ae_on_shared_results(self) -> bool:
+        return self.level != "individual"
+
 
 def measured_csat(ctx: PayContext, level: str) -> np.ndarray:
     """(R, S) CSAT measured at `level` for each seat, falling back to broader levels."""
     survey, team = ctx.ledger.survey, ctx.ledger.team
     company = np.broadcast_to(survey.company()[:, None], survey.satisfied.shape)
     if level == "company":
-        return company.copy()
+        return ctx.shared("csat", "company", company.copy())
     n_teams = int(team.max()) + 1
     sat = np.stack([survey.satisfied[:, team == g].sum(1) for g in range(n_teams)], axis=1)
     resp = np.stack([survey.responses[:, team == g].sum(1) for g in range(n_teams)], axis=1)
@@ -68,7 +71,7 @@ def measured_csat(ctx: PayContext, level: str) -> np.ndarray:
         team_csat = np.where(resp > 0, sat / resp, np.nan)[:, team]
     team_csat = np.where(np.isnan(team_csat), company, team_csat)
     if level == "team":
-        return team_csat
+        return ctx.shared("csat", "team", team_csat)
     own = survey.measured()
     return np.where(np.isnan(own), team_csat, own)
 

@@ -63,6 +63,9 @@ class TeamBonusConfig(ComponentConfig):
     def tail_months(self) -> int:
         return MONTHS_PER_YEAR
 
+    def pays_ae_on_shared_results(self) -> bool:
+        return self.role == "ae"
+
 
 class _TeamResult:
     """Accumulates the company result a team bonus pays on over the plan year."""
@@ -97,6 +100,7 @@ class _TeamResult:
             result = np.divide(self.sum, self.n, out=np.zeros_like(self.sum), where=self.n > 0)
         else:
             result = self.sum
+        result = ctx.shared(f"team_bonus.{metric}", "company", result)
         c = self.config
         return c.amount * payout_curve(result, c.target, c.threshold, c.cap)
 
