@@ -124,11 +124,18 @@ def flat_plan(plan):
     return type(plan).model_validate(data)
 
 
+# Sections only the events engine reads: the belief world (the batch engine) has no
+# days and no support team, so they neither seed nor key a choice model.
+EVENTS_ONLY = {"events", "support"}
+
+
 def behavior_seed(scenario: Scenario, plan) -> int:
     """The choice model's own seed: a hash of the scenario's model (not its simulation
-    settings, name or other plans), `behavior.seed`, and the plan (mode "qbr") or the
-    plan's policies (mode "dynamic": plans with the same policies share markets)."""
-    model = scenario.model_dump(mode="json", exclude={"simulation", "name", "description"})
+    settings, name, other plans or the events engine's settings), `behavior.seed`,
+    and the plan (mode "qbr") or the plan's policies (mode "dynamic": plans with the
+    same policies share markets)."""
+    exclude = {"simulation", "name", "description", *EVENTS_ONLY}
+    model = scenario.model_dump(mode="json", exclude=exclude)
     model["plans"] = plan.model_dump(mode="json")
     digest = hashlib.sha256(json.dumps(model, sort_keys=True, default=str).encode()).digest()
     return int.from_bytes(digest[:8], "little") % 2**63
@@ -804,8 +811,8 @@ _CACHE: dict[str, ChoiceModel | None] = {}
 
 def cache_key(scenario: Scenario, plan) -> str:
     """What a choice model depends on: the scenario's model (not its simulation
-    settings), the plan, and the code that builds it."""
-    model = scenario.model_dump(mode="json", exclude={"simulation"})
+    settings or the events engine's), the plan, and the code that builds it."""
+    model = scenario.model_dump(mode="json", exclude={"simulation", *EVENTS_ONLY})
     content = _rounded([model, plan.model_dump(mode="json"), _code_version()])
     return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
 

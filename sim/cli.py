@@ -3,6 +3,7 @@
     sim run SCENARIO [--replications N] [--seed S] [--jobs J] [--out DIR]
                      [--baseline PLAN] [--objective METRIC]
                      [--precision X [--max-replications N]] [--xlsx]
+                     [--engine batch|events]
     sim validate FILE [FILE ...] [--explain]
     sim schema
     sim metrics [SCENARIO]
@@ -20,7 +21,7 @@ import sys
 import textwrap
 from pathlib import Path
 
-from sim.errors import UserError
+from sim.errors import ScenarioError, UserError
 from sim.execution import BACKENDS
 from sim.fpa_cli import COMMANDS as FPA_COMMANDS
 from sim.fpa_cli import add_parsers as add_fpa_parsers
@@ -87,6 +88,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="most replications --precision may use (default 10,000)",
     )
     run.add_argument("--xlsx", action="store_true", help="also write results.xlsx (FP&A)")
+    run.add_argument(
+        "--engine",
+        choices=("batch", "events"),
+        default="batch",
+        help="batch (default: monthly, vectorized, fast) or events (simpy, in days: "
+        "day-level metrics, a cross-check of the batch engine; docs/events.md)",
+    )
     run.add_argument(
         "--resume",
         action="store_true",
@@ -174,10 +182,17 @@ def cmd_run(args, argv) -> int:
         scenario = scenario.model_copy(update={"behavior": behavior})
     if args.behavior_replicates == 1:
         raise UserError("--behavior-replicates: need at least 2 choice models to compare")
+    if args.engine == "batch" and scenario.support.agents > 0:
+        raise ScenarioError(
+            args.scenario,
+            "support.agents",
+            f"{scenario.support.agents} support agents need --engine events "
+            "(the batch engine has no support queue; set 0 to run it)",
+        )
     baseline = resolve_baseline([p.name for p in scenario.plans], args.baseline)
     out = check_output_dir(args.out or Path("results") / scenario.name)
     seed = scenario.simulation.seed if args.seed is None else args.seed
-    store = open_checkpoints(out, scenario, seed, args.resume)
+    store = open_checkpoints(out, scenario, seed, args.resume, args.engine)
     try:
         result = run(
             scenario,
@@ -192,6 +207,7 @@ def cmd_run(args, argv) -> int:
             store=store,
             backend=args.backend,
             scheduler=args.scheduler,
+            engine=args.engine,
             notify=lambda text: print(f"sim: {text}", file=sys.stderr, flush=True),
         )
     except UserError:
@@ -214,7 +230,11 @@ def cmd_run(args, argv) -> int:
         from sim.spread import choice_model_spread, spread_record
 
         spread = choice_model_spread(
-            result, args.behavior_replicates, jobs=args.jobs, chunk_size=args.chunk_size
+            result,
+            args.behavior_replicates,
+            jobs=args.jobs,
+            chunk_size=args.chunk_size,
+            engine=args.engine,
         )
         result.meta["choice_model_spread"] = spread_record(spread)
         extra["choice_model_spread.csv"] = csv_writer(spread)
@@ -234,7 +254,7 @@ def cmd_run(args, argv) -> int:
     return 0
 
 
-def open_checkpoints(out: Path, scenario, seed: int, resume: bool):
+def open_checkpoints(out: Path, scenario, seed: int, resume: bool, engine: str = "batch"):
     """The run's checkpoint store beside `out` (see `sim.store.DiskStore`)."""
     from sim import __version__
     from sim.outputs import checkpoint_dir
@@ -246,6 +266,8 @@ def open_checkpoints(out: Path, scenario, seed: int, resume: bool):
         "seed": seed,
         "compsim": __version__,
     }
+    if engine != "batch":  # batch checkpoints keep the fingerprint they always had
+        fingerprint["engine"] = engine
     store = DiskStore(folder, fingerprint, resume=resume)
     if resume and not store.resumed:
         print(f"sim: nothing to resume in {folder}; starting afresh", file=sys.stderr)
@@ -272,9 +294,10 @@ def print_run(result, analysis, out: Path, xlsx: bool) -> None:
     )
 
     scenario = result.scenario
+    engine = "events engine, " if result.meta.get("engine") == "events" else ""
     print(
         f"{scenario.name}: {result.n_replications} replications x "
-        f"{len(scenario.plans)} plan(s), seed {result.seed}, "
+        f"{len(scenario.plans)} plan(s), seed {result.seed}, {engine}"
         f"{result.wall_seconds:.1f}s ({result.company_years_per_second:,.0f} "
         f"company-years/s)"
     )

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field, fields
 
 import numpy as np
 
+DAYS_PER_MONTH = 365.0 / 12.0  # a month of the events engine, whose deals have days
+
 
 def sum_by(index: np.ndarray, values, size: int) -> np.ndarray:
     """Sum `values` into `size` bins by `index`; always float, even when empty."""
@@ -29,6 +31,15 @@ class EventTable:
 
     def take(self, mask: np.ndarray):
         return type(self)(**{f.name: getattr(self, f.name)[mask] for f in fields(self)})
+
+    @classmethod
+    def concat(cls, tables: list, empty):
+        """One table of the rows of `tables` (all of this type), in order; `empty`
+        (a table of this type with no rows) when there are none."""
+        if not tables:
+            return empty
+        columns = (f.name for f in fields(cls))
+        return cls(**{c: np.concatenate([getattr(t, c) for t in tables]) for c in columns})
 
     def by_seat(self, values: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
         """Sum `values` (one per row) into an (R, S) array by replication and seat."""
@@ -184,6 +195,8 @@ class MonthLedger:
     pulled: np.ndarray | None = None  # (R,) won deals booked early by a timing game
     pulled_discount: np.ndarray | None = None  # (R,) sum of those deals' discounts
     held: np.ndarray | None = None  # (R,) won deals held for the next period
+    # day of the month (0 to DAYS_PER_MONTH) each of `deals` closed on: events engine only
+    deal_days: np.ndarray | None = None
     extra: dict = field(default_factory=dict)
 
     @property

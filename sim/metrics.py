@@ -12,9 +12,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.ledger import MonthLedger
+from sim.ledger import DAYS_PER_MONTH, MonthLedger
 from sim.plans.payroll import Payslip
 from sim.plans.quota import MONTHS_PER_YEAR
+
+LAST_WEEK_DAYS = 7.0  # the "last week" of a quarter (`last_week_share`)
+LAST_DAY_DAYS = 1.0  # its "last day" (`last_day_share`)
 
 
 @dataclass(frozen=True)
@@ -172,6 +175,34 @@ METRICS: tuple[Metric, ...] = (
         "fraction",
         "share of deals won that close in the last month of a quarter (1/3 without timing games)",
         None,
+    ),
+    Metric(
+        "last_week_share",
+        "fraction",
+        "share of deals won that close in the last 7 days of a quarter (about 0.077 without "
+        "timing games); events engine only (the batch engine has no days: empty)",
+        None,
+    ),
+    Metric(
+        "last_day_share",
+        "fraction",
+        "share of deals won that close on the last day of a quarter (about 0.011 without "
+        "timing games); events engine only",
+        None,
+    ),
+    Metric(
+        "onboarding_wait_days",
+        "days",
+        "mean days a customer whose onboarding finished waited in the onboarding queue "
+        "before it started (batch engine: whole months x 365/12)",
+        False,
+    ),
+    Metric(
+        "support_wait_days",
+        "days",
+        "mean days a support ticket waited for an agent; events engine with support.agents "
+        "> 0 only",
+        False,
     ),
     Metric(
         "rep_attrition",
@@ -362,6 +393,17 @@ class MetricsAccumulator:
             self._add("pulled_discount", ledger.pulled_discount)
         if ledger.held is not None:
             self._add("held", ledger.held)
+        if ledger.deal_days is not None:  # the events engine: deals have days
+            self._add("dated_deals", deals.by_replication(np.ones(len(deals)), R))
+            if ledger.month % 3 == 2:
+                for name, days in (("last_week", LAST_WEEK_DAYS), ("last_day", LAST_DAY_DAYS)):
+                    late = (ledger.deal_days >= DAYS_PER_MONTH - days) * 1.0
+                    self._add(f"{name}_deals", deals.by_replication(late, R))
+        self._add("onboarding_wait", dep.by_replication(dep.wait_months * DAYS_PER_MONTH, R))
+        support = ledger.extra.get("support")
+        if support is not None:
+            self._add("support_wait", support[0])
+            self._add("tickets", support[1])
         if ledger.month % 3 == 2:
             self._add("quarter_end_deals", deals.by_replication(np.ones(len(deals)), R))
             self._add("quarter_end_discount", deals.by_replication(deals.discount, R))
@@ -474,6 +516,10 @@ class MetricsAccumulator:
             "quarter_end_discount": _ratio(get("quarter_end_discount"), get("quarter_end_deals")),
             "pushed_share": _ratio(get("held"), get("new_logos")),
             "quarter_end_share": _ratio(get("quarter_end_deals"), get("new_logos")),
+            "last_week_share": _ratio(get("last_week_deals"), get("dated_deals")),
+            "last_day_share": _ratio(get("last_day_deals"), get("dated_deals")),
+            "onboarding_wait_days": _ratio(get("onboarding_wait"), get("deployed")),
+            "support_wait_days": _ratio(get("support_wait"), get("tickets")),
             "rep_attrition": _ratio(get("quits"), get("seat_months")) * MONTHS_PER_YEAR,
             "margin_after_comp": fin.gross_margin - comp_ratio,
             "seat_cost": seat_cost / years,

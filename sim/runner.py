@@ -32,6 +32,9 @@ from sim.analysis import (
 from sim.choice_model import choice_models, plan_behavior
 from sim.collect import Chunks, Collector
 from sim.engine.batch import simulate_plan
+from sim.engine.company import PlanOutcome
+from sim.engine.events import EventEngine
+from sim.errors import UserError
 from sim.estimate import PILOT_CHUNKS, PILOT_RUNS, Estimate, check_memory
 from sim.execution import executor
 from sim.market import draw_market
@@ -219,6 +222,7 @@ def run(
     backend: str = "local",
     scheduler: str | None = None,
     notify=None,
+    engine: str = "batch",
 ) -> RunResult:
     """Simulate every plan of `scenario` on the same company-runs.
 
@@ -232,7 +236,12 @@ def run(
     checkpoints them, and chunks it already holds are not run again). `backend`
     ("local", "dask" or "ray", see `sim.execution`) and `scheduler` say where chunks
     run. `notify(text)` receives the time, memory and disk estimate of a big run
-    (one of `PILOT_CHUNKS` chunks or more), made from its first chunks."""
+    (one of `PILOT_CHUNKS` chunks or more), made from its first chunks.
+
+    `engine`: "batch" (the monthly vectorized engine) or "events" (the simpy engine
+    in days, one replication at a time: for checking the batch engine and for the
+    day-level metrics; docs/events.md)."""
+    check_engine(scenario, engine)
     seed = scenario.simulation.seed if seed is None else seed
     baseline = resolve_baseline([p.name for p in scenario.plans], baseline)
     if precision is None:
@@ -250,7 +259,7 @@ def run(
     models = choice_models(scenario, jobs)
     collector = Collector(scenario, chunks, store, models)
     resumed = _take_finished(collector)
-    job = _Job(scenario, seed, jobs, backend, scheduler, notify, models)
+    job = _Job(scenario, seed, jobs, backend, scheduler, notify, models, engine)
     stop = _simulate(job, chunks, collector, rule, baseline, progress)
     wall = time.perf_counter() - started
     used = stop or len(chunks)
@@ -276,6 +285,7 @@ def run(
     result.choice_models = models
     result.meta["warm_up"] = warm_up(scenario).record()
     result.meta["backend"] = backend
+    result.meta["engine"] = engine
     if resumed:
         result.meta["resumed_chunks"] = resumed
     if rule is not None:
@@ -294,10 +304,13 @@ class _Job:
     scheduler: str | None
     notify: object
     models: dict  # plan -> ChoiceModel (or None), built once here, shipped to workers
+    engine: str = "batch"
 
     def task(self, chunks: Chunks, i: int, progress=None):
         replications = np.arange(*chunks.range(i))
-        return delayed(run_chunk)(self.scenario, self.seed, replications, self.models, progress)
+        return delayed(run_chunk)(
+            self.scenario, self.seed, replications, self.models, progress, self.engine
+        )
 
 
 def _take_finished(collector: Collector) -> int:
@@ -352,7 +365,7 @@ def _pilot(job: _Job, chunks: Chunks, collector, pending: list[int]) -> None:
     for i in pending[:PILOT_RUNS]:
         started = time.perf_counter()
         replications, outcomes = run_chunk(
-            job.scenario, job.seed, np.arange(*chunks.range(i)), job.models
+            job.scenario, job.seed, np.arange(*chunks.range(i)), job.models, engine=job.engine
         )
         seconds.append(time.perf_counter() - started)
         collector.add(int(replications[0]), int(replications[-1]) + 1, outcomes)
@@ -373,10 +386,34 @@ def _precision_record(result: RunResult, rule: Precision, met: bool) -> dict:
     }
 
 
-def run_chunk(scenario: Scenario, seed: int, replications: np.ndarray, models: dict, progress=None):
+ENGINES = ("batch", "events")
+
+
+def check_engine(scenario: Scenario, engine: str) -> None:
+    """A one-line error for an unknown engine or a scenario the engine cannot run."""
+    if engine not in ENGINES:
+        raise UserError(f"unknown engine {engine!r}: expected one of {', '.join(ENGINES)}")
+    if engine == "batch" and scenario.support.agents > 0:
+        raise UserError(
+            f"scenario {scenario.name!r}: support.agents = {scenario.support.agents} needs "
+            "the events engine (the batch engine has no support queue; set 0 to run it)"
+        )
+
+
+def run_chunk(
+    scenario: Scenario,
+    seed: int,
+    replications: np.ndarray,
+    models: dict,
+    progress=None,
+    engine: str = "batch",
+):
     """Draw one chunk's market and run every plan on it, reps choosing from the plan's
     choice model, reporting each plan done to `progress` (a
-    `sim.progress.ProgressChannel`) in company-runs."""
+    `sim.progress.ProgressChannel`) in company-runs. The events engine runs each
+    replication in its own environment, on that replication's own market."""
+    if engine == "events":
+        return replications, _run_events(scenario, seed, replications, models, progress)
     market = draw_market(scenario, seed, replications)
     outcomes = {}
     for plan in scenario.plans:
@@ -385,6 +422,18 @@ def run_chunk(scenario: Scenario, seed: int, replications: np.ndarray, models: d
         if progress is not None:
             progress.report(len(replications))
     return replications, outcomes
+
+
+def _run_events(scenario, seed, replications, models, progress) -> dict[str, PlanOutcome]:
+    runs: dict[str, list[PlanOutcome]] = {plan.name: [] for plan in scenario.plans}
+    for replication in replications:
+        market = draw_market(scenario, seed, [replication])
+        for plan in scenario.plans:
+            behavior = plan_behavior(scenario, plan, market, models.get(plan.name))
+            runs[plan.name].append(EventEngine(scenario, plan, market, behavior).run())
+            if progress is not None:
+                progress.report(1)
+    return {name: PlanOutcome.stack(outcomes) for name, outcomes in runs.items()}
 
 
 MAX_AUTO_CHUNK = 100  # past this, bigger vectors gain little and memory keeps growing

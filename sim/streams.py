@@ -46,8 +46,16 @@ DRAW = {
     "csm": 10,
     "pull_loss": 11,
     "push_loss": 12,
+    # the events engine's days: the fraction of its month an opportunity arrives on
+    # (and closes on, cycles being whole months), the day a pulled deal closes and a
+    # held one is booked
+    "arrival_day": 13,
+    "pull_day": 15,
+    "release_day": 16,
     "renewal": 100,
     "survey": 1000,
+    # + 2n: the gap before a customer's n-th support ticket; + 2n + 1: its handling time
+    "ticket": 100_000,
 }
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)

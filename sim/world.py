@@ -19,6 +19,7 @@ from sim.scenario.schema import (
     Health,
     Renewal,
     Reps,
+    Support,
     Usage,
     Win,
 )
@@ -124,6 +125,12 @@ def csm_coverage(n_csms: int, active_customers: np.ndarray, h: Health) -> np.nda
     """Share of accounts the CSM team can cover fully (1 when there are enough CSMs)."""
     capacity = n_csms * h.accounts_per_csm
     return np.minimum(1.0, capacity / np.maximum(active_customers, 1))
+
+
+def support_strain(wait_days, support: Support) -> np.ndarray:
+    """Health log-odds a customer loses when its support tickets waited `wait_days`
+    for an agent in the month."""
+    return support.wait_coef * wait_days
 
 
 def usage_drift(growth_noise, usage: Usage) -> np.ndarray:

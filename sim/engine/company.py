@@ -41,6 +41,17 @@ class PlanOutcome:
         self.strategy_ce = strategy_ce
         self.by_year = by_year or {}
 
+    @classmethod
+    def stack(cls, outcomes: list[PlanOutcome]) -> PlanOutcome:
+        """One outcome of the replications of `outcomes`, in order (the events engine
+        runs them one at a time); a metric one lacks is NaN there."""
+        return cls(
+            _stack_dicts([o.metrics for o in outcomes]),
+            np.concatenate([o.arr_by_month for o in outcomes]),
+            _stack_dicts([o.rep_years for o in outcomes]),
+            by_year=_stack_dicts([o.by_year for o in outcomes]),
+        )
+
 
 class Company:
     def __init__(self, scenario: Scenario, plan: Plan, market: Market, behavior):
@@ -555,6 +566,17 @@ def concat_batches(batches: list, width: int) -> tuple[np.ndarray, ...]:
     if not batches:
         return tuple(np.empty(0, dtype=_I) for _ in range(width))
     return tuple(np.concatenate([b[i] for b in batches]) for i in range(width))
+
+
+def _stack_dicts(parts: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
+    """Arrays of the same names joined along the replication axis (NaN where a part
+    lacks one)."""
+    names = list(dict.fromkeys(n for part in parts for n in part))
+    shapes = {n: next(p[n].shape[1:] for p in parts if n in p) for n in names}
+    return {
+        n: np.concatenate([p.get(n, np.full((1, *shapes[n]), np.nan)) for p in parts])
+        for n in names
+    }
 
 
 def _safe_div(num: np.ndarray, den: np.ndarray) -> np.ndarray:

@@ -74,13 +74,16 @@ class Pipeline:
         rows = opp.rows_of_month(k)
         owner = opp.owner[rows]  # flat (replication, seat) index: 1-D takes are cheap
         effort = behavior.effort.ravel()
-        keep = ramp.ravel()[owner] * effort[owner] / self.max_effort
-        exists = occupied.ravel()[owner] & (opp.u_ramp[rows] < keep)
-        pursued = exists & (opp.fit[rows] >= behavior.fit_threshold.ravel()[owner])
+        pursued = pursues(
+            opp.u_ramp[rows],
+            opp.fit[rows],
+            occupied.ravel()[owner],
+            ramp.ravel()[owner] * effort[owner] / self.max_effort,
+            behavior.fit_threshold.ravel()[owner],
+        )
         idx, owner = rows[pursued], owner[pursued]
         n_pursued = np.bincount(owner, minlength=flat)
-        capacity = self.s.reps.deal_capacity * np.maximum(effort, 1e-9)
-        load = world.workload(n_pursued, capacity)
+        load = pursuit_load(n_pursued, effort, self.s)
         self.pursued[idx] = True
         self.overforecast[idx] = behavior.overforecast.ravel()[owner]
         self.discount[idx] = behavior.discount.ravel()[owner]
@@ -106,16 +109,20 @@ class Pipeline:
         owner = self.opp.owner[rows]
         pursuits = np.bincount(owner, minlength=R * S).reshape(self.shape)
         self.open_count -= pursuits
-        d = np.where(occupied.ravel()[owner], behavior.discount.ravel()[owner], self.discount[rows])
-        d = np.minimum(d, policies.max_discount)  # the deal desk
-        d = np.minimum(d + lv.pull_discount * early, 0.99)
+        d = close_discount(
+            np.where(
+                occupied.ravel()[owner], behavior.discount.ravel()[owner], self.discount[rows]
+            ),
+            early,
+            policies,
+            lv,
+        )
         o = self.overforecast[rows].astype(float)
         key = self.opp.key[rows]
         p_win = world.win_probability(
             d, self.opp.fit[rows], self.skill[rows], o, self.load[rows], self.s.win
         )
-        lost_early = keyed_uniform(key, DRAW["pull_loss"]) < lv.pull_loss * early
-        won = (keyed_uniform(key, DRAW["u_win"]) < p_win) & ~lost_early
+        won = wins(key, p_win, early, lv)
         if self.record_expected:  # what a close is worth in expectation, not its luck
             booked = (
                 p_win * (1 - lv.pull_loss * early) * (self.opp.fit[rows] >= policies.veto_fit_below)
@@ -123,7 +130,7 @@ class Pipeline:
             self.expected = (owner, booked, self._acv(rows, d, o))
         rows, d, o, early = rows[won], d[won], o[won], early[won]
         # the success team vetoes deals below its fit bar: they are never booked
-        ok = self.opp.fit[rows] >= policies.veto_fit_below
+        ok = passes_veto(self.opp.fit[rows], policies)
         rows, d, o, early = rows[ok], d[ok], o[ok], early[ok]
         held = np.zeros(R)
         if action is not None:
@@ -171,7 +178,7 @@ class Pipeline:
         pushing = (action.ravel()[owner] == PUSH) & (left <= lv.push_horizon_months)
         if not pushing.any():
             return rows, d, o, early, np.zeros(R)
-        slip = keyed_uniform(self.opp.key[rows], DRAW["push_loss"]) < lv.push_loss * left
+        slip = slips(self.opp.key[rows], left, lv)
         held = pushing & ~slip
         held_rows = rows[pushing]
         counted = np.bincount(self.opp.replication[held_rows], minlength=R).astype(float)
@@ -183,14 +190,61 @@ class Pipeline:
         return rows[keep], d[keep], o[keep], early[keep], counted
 
     def _acv(self, rows, d, o) -> np.ndarray:
-        need = account_details(self.opp.key[rows], self.s, d).need
-        return world.booked_acv(need, o, d)
+        return booked_value(self.opp.key[rows], self.s, d, o)
 
     def _by_seat(self, rows, values) -> np.ndarray:
         flat = np.bincount(
             self.opp.owner[rows], weights=values, minlength=self.shape[0] * self.shape[1]
         )
         return flat.reshape(self.shape)
+
+
+# --- the decisions of one deal's life, shared with the events engine ------------------
+
+
+def pursues(u_ramp, fit, in_seat, keep, fit_threshold) -> np.ndarray:
+    """Whether arriving opportunities are pursued: the seat is filled, the thinning
+    uniform is below `keep` (ramp x effort / highest effort) and fit clears the rep's
+    threshold."""
+    return in_seat & (u_ramp < keep) & (fit >= fit_threshold)
+
+
+def pursuit_load(n_pursued, effort, scenario) -> np.ndarray:
+    """Workload of a rep who pursued `n_pursued` opportunities in a month at `effort`
+    (capacity scales with effort)."""
+    capacity = scenario.reps.deal_capacity * np.maximum(effort, 1e-9)
+    return world.workload(n_pursued, capacity)
+
+
+def close_discount(offered, months_pulled, policies, levers) -> np.ndarray:
+    """The discount a deal closes at: the one offered, capped by the deal desk, plus
+    the extra discount per month a deal is pulled in."""
+    d = np.minimum(offered, policies.max_discount)  # the deal desk
+    return np.minimum(d + levers.pull_discount * months_pulled, 0.99)
+
+
+def wins(key, p_win, months_pulled, levers) -> np.ndarray:
+    """Won at close: the deal's own uniform below its win probability, unless pulling
+    it in lost it (`pull_loss` per month pulled)."""
+    lost_early = keyed_uniform(key, DRAW["pull_loss"]) < levers.pull_loss * months_pulled
+    return (keyed_uniform(key, DRAW["u_win"]) < p_win) & ~lost_early
+
+
+def passes_veto(fit, policies) -> np.ndarray:
+    """The success team vetoes won deals below its fit bar: they are never booked."""
+    return fit >= policies.veto_fit_below
+
+
+def booked_value(key, scenario, d, o) -> np.ndarray:
+    """ACV the opportunities with keys `key` book at discount `d` and overforecast
+    `o`, $/yr."""
+    need = account_details(key, scenario, d).need
+    return world.booked_acv(need, o, d)
+
+
+def slips(key, months_held, levers) -> np.ndarray:
+    """A won deal held for the next period slips away (`push_loss` per month held)."""
+    return keyed_uniform(key, DRAW["push_loss"]) < levers.push_loss * months_held
 
 
 def _empty() -> np.ndarray:

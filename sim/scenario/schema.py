@@ -244,6 +244,50 @@ class Usage(Section):
     growth_sd: float = param(0.10, "log units/yr", "spread of growth rates between customers", ge=0)
 
 
+class Support(Section):
+    """An optional support team (events engine only): customers raise tickets that wait
+    for a free agent, and waiting hurts their health."""
+
+    agents: int = param(
+        0,
+        "agents",
+        "support agents answering tickets, a queue in the events engine "
+        "(0: no support team modelled; the batch engine needs 0)",
+        ge=0,
+    )
+    tickets_per_customer_month: float = param(
+        0.5, "tickets/customer/month", "tickets an active customer raises (Poisson)", ge=0
+    )
+    handle_days: float = param(
+        0.5, "days", "mean time an agent spends on a ticket (exponential)", gt=0
+    )
+    wait_coef: float = param(
+        0.1,
+        "logit per day",
+        "health log-odds lost per day a customer's tickets waited for an agent in the month",
+        ge=0,
+    )
+
+
+class Events(Section):
+    """Day-level settings of the events engine (`sim run --engine events`)."""
+
+    pull_window_days: float = param(
+        7.0,
+        "days",
+        "a deal pulled into a month closes within this many days of its end",
+        gt=0,
+        le=28,
+    )
+    release_window_days: float = param(
+        7.0,
+        "days",
+        "a won deal held for the next period is booked within this many days of its start",
+        gt=0,
+        le=28,
+    )
+
+
 class Finance(Section):
     """What FP&A needs beyond revenue and comp."""
 
@@ -528,6 +572,8 @@ class Scenario(Section):
     health: Health = Health()
     renewal: Renewal = Renewal()
     usage: Usage = Usage()
+    support: Support = Support()
+    events: Events = Events()
     finance: Finance = Finance()
     strategy: Strategy = Strategy()
     behavior: Behavior = Behavior()
