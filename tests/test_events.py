@@ -161,6 +161,20 @@ def test_sim_run_engine_events_end_to_end(tmp_path):
     assert "events engine" in result.stdout
 
 
+def test_resuming_batch_chunks_with_the_events_engine_is_a_one_line_error(tmp_path):
+    """Checkpointed chunks remember their engine: an events run never mixes in a batch
+    run's company-runs (they agree only where months do not bind)."""
+    from sim.cli import open_checkpoints
+
+    path = small_scenario_file(tmp_path)
+    out = tmp_path / "res"
+    scenario = sim.load_scenario(path)
+    open_checkpoints(out, scenario, scenario.simulation.seed, resume=False)  # a batch run's
+    result = run_cli("run", path, "-n", "1", "--engine", "events", "--resume", "--out", out)
+    assert result.returncode == 2 and result.stderr.count("\n") == 1
+    assert "engine differs" in result.stderr
+
+
 def test_support_team_needs_the_events_engine(tmp_path):
     path = tmp_path / "support.toml"
     path.write_text(f'extends = "{DEFAULT.as_posix()}"\n[support]\nagents = 3\n')
