@@ -811,8 +811,12 @@ _CACHE: dict[str, ChoiceModel | None] = {}
 
 def cache_key(scenario: Scenario, plan) -> str:
     """What a choice model depends on: the scenario's model (not its simulation
-    settings or the events engine's), the plan, and the code that builds it."""
-    model = scenario.model_dump(mode="json", exclude={"simulation", *EVENTS_ONLY})
+    settings or the events engine's, name or other plans), the plan, and the code that
+    builds it. So a plan keeps its choice model whatever plans it is compared with, and
+    a budget's rescaled plans (each run on its own) share their design's deal economics."""
+    model = scenario.model_dump(
+        mode="json", exclude={"simulation", "plans", "name", "description", *EVENTS_ONLY}
+    )
     content = _rounded([model, plan.model_dump(mode="json"), _code_version()])
     return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
 

@@ -4,6 +4,7 @@ import json
 
 import numpy as np
 import pandas as pd
+import pytest
 from helpers import DEFAULT, run_cli, small_scenario
 
 import sim
@@ -91,6 +92,7 @@ def test_python_api_returns_dataframes():
     assert "RunResult(" in repr(result)
 
 
+@pytest.mark.slow  # 14 plans' choice models: heavy
 def test_seed_designs_end_to_end(tmp_path):
     out = tmp_path / "seed"
     result = run_cli("run", "scenarios/seed_designs.toml", "-n", "4", "--out", out)
