@@ -30,6 +30,7 @@ from sim.market import Market, account_details
 from sim.streams import DRAW, keyed_uniform
 
 _I = np.int64
+NEW, OPEN, CLOSED = 0, 1, 2  # an opportunity's stage in the batch pipeline
 
 
 @dataclass(slots=True)
@@ -51,8 +52,7 @@ class Pipeline:
         self.s, self.opp = scenario, market.opportunities
         self.shape = shape
         n = len(self.opp)
-        self.pursued = np.zeros(n, dtype=bool)
-        self.closed = np.zeros(n, dtype=bool)
+        self.stage = np.zeros(n, dtype=np.int8)  # NEW, OPEN (pursued) or CLOSED
         self.overforecast = np.zeros(n, dtype=np.float32)
         self.discount = np.zeros(
             n, dtype=np.float32
@@ -72,11 +72,11 @@ class Pipeline:
         """Pursue the opportunities arriving in month k."""
         opp, flat = self.opp, self.shape[0] * self.shape[1]
         rows = opp.rows_of_month(k)
-        owner = opp.owner[rows]  # flat (replication, seat) index: 1-D takes are cheap
+        owner = opp.arriving_in(k, "owner")  # flat (replication, seat) index
         effort = behavior.effort.ravel()
         pursued = pursues(
-            opp.u_ramp[rows],
-            opp.fit[rows],
+            opp.arriving_in(k, "u_ramp"),
+            opp.arriving_in(k, "fit"),
             occupied.ravel()[owner],
             ramp.ravel()[owner] * effort[owner] / self.max_effort,
             behavior.fit_threshold.ravel()[owner],
@@ -84,7 +84,7 @@ class Pipeline:
         idx, owner = rows[pursued], owner[pursued]
         n_pursued = np.bincount(owner, minlength=flat)
         load = pursuit_load(n_pursued, effort, self.s)
-        self.pursued[idx] = True
+        self.stage[idx] = OPEN
         self.overforecast[idx] = behavior.overforecast.ravel()[owner]
         self.discount[idx] = behavior.discount.ravel()[owner]
         self.load[idx] = load[owner]
@@ -99,13 +99,14 @@ class Pipeline:
         R, S = self.shape
         lv = self.s.behavior.levers
         natural = self.opp.rows_closing(k)
-        natural = natural[self.pursued[natural] & ~self.closed[natural]]
+        natural = natural[self.stage[natural] == OPEN]
         pulled, months_pulled = (
             self._pull(k, action) if action is not None else (_empty(), _empty())
         )
-        rows = np.concatenate([natural, pulled])
+        any_pulled = len(pulled) > 0
+        rows = np.concatenate([natural, pulled]) if any_pulled else natural
         early = np.concatenate([np.zeros(len(rows) - len(pulled)), months_pulled])
-        self.closed[rows] = True
+        self.stage[rows] = CLOSED
         owner = self.opp.owner[rows]
         pursuits = np.bincount(owner, minlength=R * S).reshape(self.shape)
         self.open_count -= pursuits
@@ -118,20 +119,16 @@ class Pipeline:
             lv,
         )
         o = self.overforecast[rows].astype(float)
-        key = self.opp.key[rows]
-        p_win = world.win_probability(
-            d, self.opp.fit[rows], self.skill[rows], o, self.load[rows], self.s.win
-        )
+        key, fit = self.opp.key[rows], self.opp.fit[rows]
+        p_win = world.win_probability(d, fit, self.skill[rows], o, self.load[rows], self.s.win)
         won = wins(key, p_win, early, lv)
+        vetted = passes_veto(fit, policies)
         if self.record_expected:  # what a close is worth in expectation, not its luck
-            booked = (
-                p_win * (1 - lv.pull_loss * early) * (self.opp.fit[rows] >= policies.veto_fit_below)
-            )
+            booked = p_win * (1 - lv.pull_loss * early) * vetted
             self.expected = (owner, booked, self._acv(rows, d, o))
-        rows, d, o, early = rows[won], d[won], o[won], early[won]
         # the success team vetoes deals below its fit bar: they are never booked
-        ok = passes_veto(self.opp.fit[rows], policies)
-        rows, d, o, early = rows[ok], d[ok], o[ok], early[ok]
+        won &= vetted
+        rows, d, o, early = rows[won], d[won], o[won], early[won]
         held = np.zeros(R)
         if action is not None:
             rows, d, o, early, held = self._hold(k, rows, d, o, early, action, months_left)
@@ -145,9 +142,12 @@ class Pipeline:
                 np.concatenate([o, back_o]),
             )
             early = np.concatenate([early, np.zeros(len(back))])
-        rep = self.opp.replication[rows]
-        pulled_won = np.bincount(rep, weights=(early > 0) * 1.0, minlength=R)
-        pulled_d = np.bincount(rep, weights=(early > 0) * d, minlength=R)
+        if any_pulled:
+            rep = self.opp.replication[rows]
+            pulled_won = np.bincount(rep, weights=(early > 0) * 1.0, minlength=R)
+            pulled_d = np.bincount(rep, weights=(early > 0) * d, minlength=R)
+        else:
+            pulled_won, pulled_d = np.zeros(R), np.zeros(R)
         return Closed(rows, d, o, pursuits, pulled_won, pulled_d, held)
 
     def _pull(self, k: int, action):
@@ -163,7 +163,7 @@ class Pipeline:
                 if k + ahead < len(self.opp.close_offsets) - 1
                 else _empty()
             )
-            rows = rows[self.pursued[rows] & ~self.closed[rows]]
+            rows = rows[self.stage[rows] == OPEN]
             rows = rows[pulling[self.opp.owner[rows]]]
             parts.append(rows)
             months.append(np.full(len(rows), float(ahead)))
@@ -226,8 +226,10 @@ def close_discount(offered, months_pulled, policies, levers) -> np.ndarray:
 def wins(key, p_win, months_pulled, levers) -> np.ndarray:
     """Won at close: the deal's own uniform below its win probability, unless pulling
     it in lost it (`pull_loss` per month pulled)."""
-    lost_early = keyed_uniform(key, DRAW["pull_loss"]) < levers.pull_loss * months_pulled
-    return (keyed_uniform(key, DRAW["u_win"]) < p_win) & ~lost_early
+    won = keyed_uniform(key, DRAW["u_win"]) < p_win
+    if np.any(months_pulled):  # a uniform below 0 x pull_loss never loses a deal: no draws
+        won &= ~(keyed_uniform(key, DRAW["pull_loss"]) < levers.pull_loss * months_pulled)
+    return won
 
 
 def passes_veto(fit, policies) -> np.ndarray:
