@@ -109,9 +109,14 @@ class Opportunities:
     def index_months(self, n_months: int) -> None:
         """Index rows by close month and by arrival month (stable: replication order)."""
         self.by_close, self.close_offsets = _month_index(self.close_month, n_months)
-        counts = np.diff(self.offsets, axis=1)  # (R, T) arrivals per replication and month
-        arrival = np.repeat(np.tile(np.arange(counts.shape[1]), len(counts)), counts.ravel())
-        self.by_arrival, self.arrival_offsets = _month_index(arrival, n_months)
+        # arrivals are already in month order within each replication: no sort needed
+        counts = np.diff(self.offsets, axis=1).T.ravel()  # month-major (T x R)
+        starts = self.offsets[:, :-1].T.ravel()
+        before = np.cumsum(counts) - counts
+        self.by_arrival = np.arange(counts.sum()) + np.repeat(starts - before, counts)
+        self.arrival_offsets = np.concatenate(
+            [[0], np.cumsum(np.diff(self.offsets, axis=1).sum(axis=0))]
+        )
         self.arriving = {
             name: getattr(self, name)[self.by_arrival] for name in ("owner", "u_ramp", "fit")
         }
