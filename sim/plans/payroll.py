@@ -179,8 +179,8 @@ class Payroll:
         n = len(ledger.accounts.active) if ledger.accounts is not None else 0
         if len(ledger.deals):
             n = max(n, int(ledger.deals.customer.max()) + 1)
-        if n > len(self.paid_on_customer):
-            grown = np.zeros(n)
+        if n > len(self.paid_on_customer):  # grow by doubling: not a copy every month
+            grown = np.zeros(max(n, 2 * len(self.paid_on_customer)))
             grown[: len(self.paid_on_customer)] = self.paid_on_customer
             self.paid_on_customer = grown
 
