@@ -11,7 +11,8 @@ time (CPU time, not wall time: on a shared machine it is the steadier measure of
 the work done). The choice models are built before timing and excluded. Prints
 company-years and rep-years per second per core for both sides, the speed-up, and
 whether every output array (metrics, ARR by month, rep-years, by year) is
-bit-identical.
+bit-identical. Then times what reusing markets saves a budget-like sequence of
+runs (the same company-runs, one plan at three scales).
 """
 
 from __future__ import annotations
@@ -120,6 +121,38 @@ def main() -> None:
     print(f"speed-up: {first['seconds'] / last['seconds']:.2f}x")
     same = len({r["digest"] for rs in runs.values() for r in rs}) == 1
     print(f"outputs bit-identical: {'yes' if same else 'NO'}")
+    reuse(args.scenario, args.replications, args.rounds)
+
+
+def reuse(scenario_file: str, replications: int, rounds: int) -> None:
+    """What reusing markets saves runs that repeat the same company-runs with other
+    plans (sim budget, optimize, sweep): the default plan at three scales of its
+    variable pay, one job, choice models built beforehand."""
+    import sim
+    from sim.budget import scale_variable_pay
+    from sim.choice_model import choice_models
+
+    scenario = sim.load_scenario(ROOT / scenario_file)
+    plan = scenario.plans[0]
+    scaled = [
+        scenario.model_copy(update={"plans": [scale_variable_pay(plan, f)]})
+        for f in (0.8, 1.0, 1.2)
+    ]
+    for s in scaled:
+        choice_models(s, 1)
+    best = {}
+    for _ in range(rounds):
+        for flag in (False, True):
+            started = time.process_time()
+            for s in scaled:
+                sim.run(s, replications=replications, seed=1, reuse_markets=flag)
+            seconds = time.process_time() - started
+            best[flag] = min(best.get(flag, seconds), seconds)
+    print(
+        f"three scales of plan '{plan.name}', {replications} company-runs each: "
+        f"{best[False]:.2f}s CPU drawing every market, {best[True]:.2f}s reusing them "
+        f"({best[False] / best[True]:.2f}x)"
+    )
 
 
 if __name__ == "__main__":

@@ -216,7 +216,9 @@ class _Evaluator:
 
     def __init__(self, scenario, plan: Plan, target: Target, replications, seed, jobs, chunk):
         self.scenario, self.plan, self.target = scenario, plan, target
-        self.args = dict(replications=replications, seed=seed, jobs=jobs, chunk_size=chunk)
+        self.args = dict(
+            replications=replications, seed=seed, jobs=jobs, chunk_size=chunk, reuse_markets=True
+        )
         self.cache: dict[float, tuple[float, RunResult]] = {}
         self.order: list[tuple[float, float]] = []
 

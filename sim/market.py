@@ -19,6 +19,8 @@ to be. A rep's extra effort adds opportunities without reshuffling the others
 
 from __future__ import annotations
 
+import hashlib
+from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
@@ -207,6 +209,34 @@ def draw_market(scenario: Scenario, seed: int, replications) -> Market:
             u_action=np.stack([r.u_action for r in reps]),
         ),
     )
+
+
+REUSED_MARKETS = 2  # markets `reused_market` keeps per process (~110 MB per 100 company-runs)
+_recent: OrderedDict = OrderedDict()
+
+
+def reused_market(scenario: Scenario, seed: int, replications) -> Market:
+    """`draw_market`, or one of the last `REUSED_MARKETS` markets this function drew in
+    this process for the same world (every setting but the plans, and the warm-up),
+    seed and replications. For runs that repeat the same company-runs with other
+    plans (budget scales, plan variants, sweep points): drawing the market is about a
+    third of a one-plan run. Safe because the engine never writes into a market (the
+    plans of one chunk already share one)."""
+    world = scenario.model_dump_json(exclude={"plans"}).encode()
+    replications = np.asarray(replications, dtype=np.int64)
+    key = (
+        hashlib.sha256(world).hexdigest(),
+        scenario.warm_up_months,
+        int(seed),
+        replications.tobytes(),
+    )
+    market = _recent.pop(key, None)
+    if market is None:
+        market = draw_market(scenario, seed, replications)
+    _recent[key] = market
+    while len(_recent) > REUSED_MARKETS:
+        _recent.popitem(last=False)
+    return market
 
 
 def _stack_rows(parts, names: str) -> dict[str, np.ndarray]:

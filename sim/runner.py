@@ -37,7 +37,7 @@ from sim.engine.events import EventEngine
 from sim.errors import UserError
 from sim.estimate import PILOT_CHUNKS, PILOT_RUNS, Estimate, check_memory
 from sim.execution import executor
-from sim.market import draw_market
+from sim.market import draw_market, reused_market
 from sim.metrics import HEADLINE
 from sim.progress import ProgressBar
 from sim.scenario.schema import Scenario
@@ -223,6 +223,7 @@ def run(
     scheduler: str | None = None,
     notify=None,
     engine: str = "batch",
+    reuse_markets: bool = False,
 ) -> RunResult:
     """Simulate every plan of `scenario` on the same company-runs.
 
@@ -240,7 +241,10 @@ def run(
 
     `engine`: "batch" (the monthly vectorized engine) or "events" (the simpy engine
     in days, one replication at a time: for checking the batch engine and for the
-    day-level metrics; docs/events.md)."""
+    day-level metrics; docs/events.md). `reuse_markets`: runs that repeat the same
+    seed and replications with other plans (budgets, plan variants, sweeps) reuse
+    each process's last markets instead of drawing them again
+    (`sim.market.reused_market`); the numbers are the same."""
     check_engine(scenario, engine)
     seed = scenario.simulation.seed if seed is None else seed
     baseline = resolve_baseline([p.name for p in scenario.plans], baseline)
@@ -259,7 +263,7 @@ def run(
     models = choice_models(scenario, jobs)
     collector = Collector(scenario, chunks, store, models)
     resumed = _take_finished(collector)
-    job = _Job(scenario, seed, jobs, backend, scheduler, notify, models, engine)
+    job = _Job(scenario, seed, jobs, backend, scheduler, notify, models, engine, reuse_markets)
     stop = _simulate(job, chunks, collector, rule, baseline, progress)
     wall = time.perf_counter() - started
     used = stop or len(chunks)
@@ -305,11 +309,18 @@ class _Job:
     notify: object
     models: dict  # plan -> ChoiceModel (or None), built once here, shipped to workers
     engine: str = "batch"
+    reuse_markets: bool = False
 
     def task(self, chunks: Chunks, i: int, progress=None):
         replications = np.arange(*chunks.range(i))
         return delayed(run_chunk)(
-            self.scenario, self.seed, replications, self.models, progress, self.engine
+            self.scenario,
+            self.seed,
+            replications,
+            self.models,
+            progress,
+            self.engine,
+            self.reuse_markets,
         )
 
 
@@ -365,7 +376,12 @@ def _pilot(job: _Job, chunks: Chunks, collector, pending: list[int]) -> None:
     for i in pending[:PILOT_RUNS]:
         started = time.perf_counter()
         replications, outcomes = run_chunk(
-            job.scenario, job.seed, np.arange(*chunks.range(i)), job.models, engine=job.engine
+            job.scenario,
+            job.seed,
+            np.arange(*chunks.range(i)),
+            job.models,
+            engine=job.engine,
+            reuse_market=job.reuse_markets,
         )
         seconds.append(time.perf_counter() - started)
         collector.add(int(replications[0]), int(replications[-1]) + 1, outcomes)
@@ -407,14 +423,16 @@ def run_chunk(
     models: dict,
     progress=None,
     engine: str = "batch",
+    reuse_market: bool = False,
 ):
-    """Draw one chunk's market and run every plan on it, reps choosing from the plan's
-    choice model, reporting each plan done to `progress` (a
-    `sim.progress.ProgressChannel`) in company-runs. The events engine runs each
-    replication in its own environment, on that replication's own market."""
+    """Draw one chunk's market (or reuse it, see `sim.market.reused_market`) and run
+    every plan on it, reps choosing from the plan's choice model, reporting each plan
+    done to `progress` (a `sim.progress.ProgressChannel`) in company-runs. The events
+    engine runs each replication in its own environment, on that replication's own
+    market."""
     if engine == "events":
         return replications, _run_events(scenario, seed, replications, models, progress)
-    market = draw_market(scenario, seed, replications)
+    market = (reused_market if reuse_market else draw_market)(scenario, seed, replications)
     outcomes = {}
     for plan in scenario.plans:
         behavior = plan_behavior(scenario, plan, market, models.get(plan.name))

@@ -168,7 +168,7 @@ def sweep(
     started = time.perf_counter()
     runs = []
     for i, (point, variant) in enumerate(zip(points, variants, strict=True)):
-        runs.append(run(variant, replications, seed, jobs, chunk_size))
+        runs.append(run(variant, replications, seed, jobs, chunk_size, reuse_markets=True))
         if progress:
             width = int(math.log10(len(points))) + 1
             print(

@@ -18,7 +18,7 @@ from sim.runner import RunResult, run
 def run_plan(scenario, plan, replications: int, seed: int, jobs: int = 1, chunk_size=None):
     """One plan alone on the scenario's world (chunks as `sim.run` sizes them)."""
     variant = scenario.model_copy(update={"plans": [plan]})
-    return run(variant, replications, seed, jobs, chunk_size)
+    return run(variant, replications, seed, jobs, chunk_size, reuse_markets=True)
 
 
 def run_plans(scenario, plans: list, replications: int, seed: int, jobs: int = 1, chunk_size=None):

@@ -2,9 +2,10 @@
 
 import numpy as np
 import pandas as pd
-from helpers import run_cli, small_scenario
+from helpers import make_engine, run_cli, small_scenario
 
 import sim
+from sim.market import draw_market, reused_market
 
 MARKET_METRICS = [
     "new_arr",
@@ -92,3 +93,43 @@ def test_jobs_1_and_2_write_byte_identical_replications(tmp_path):
     one = (tmp_path / "j1" / "replications.csv").read_bytes()
     two = (tmp_path / "j2" / "replications.csv").read_bytes()
     assert one == two
+
+
+def _arrays(value, prefix="") -> dict:
+    """Every array of a market (dataclasses and dicts of arrays), by dotted name."""
+    if isinstance(value, np.ndarray):
+        return {prefix: value}
+    if isinstance(value, dict):
+        items = value.items()
+    elif hasattr(value, "__dataclass_fields__"):
+        items = ((name, getattr(value, name)) for name in value.__dataclass_fields__)
+    else:
+        return {}
+    return {k: v for name, item in items for k, v in _arrays(item, f"{prefix}.{name}").items()}
+
+
+def test_a_plan_run_never_writes_into_its_market():
+    # What makes reusing markets safe (sim.market.reused_market): reps choosing by the
+    # monthly policy, timing games on, every array of the market as it was drawn.
+    scenario = small_scenario(behavior={"mode": "dynamic", "levers": {"timing": True}})
+    market = draw_market(scenario, 3, np.arange(4))
+    before = {k: v.copy() for k, v in _arrays(market).items()}
+    make_engine(scenario, scenario.plans[0], market).run()
+    after = _arrays(market)
+    assert before.keys() == after.keys() and len(before) > 20
+    assert [k for k in before if not np.array_equal(before[k], after[k])] == []
+
+
+def test_runs_reusing_markets_give_the_same_numbers():
+    # Budgets, plan variants and sweeps run one plan at a time on the same company-runs
+    # and reuse the markets drawn for the previous plan: same numbers as drawing them.
+    scenario = small_scenario(plans=[{"name": "a"}, {"name": "b", "base_salary": 90_000}])
+    alone = [scenario.model_copy(update={"plans": [p]}) for p in scenario.plans]
+    fresh = [sim.run(s, replications=6, seed=4).replications for s in alone]
+    reused = [sim.run(s, replications=6, seed=4, reuse_markets=True).replications for s in alone]
+    for a, b in zip(fresh, reused, strict=True):
+        pd.testing.assert_frame_equal(a, b)
+    first = reused_market(alone[0], 4, np.arange(6))
+    assert reused_market(alone[1], 4, np.arange(6)) is first  # the world is the same
+    other = small_scenario(market={"opportunities_per_rep_month": 5.0})
+    assert reused_market(other, 4, np.arange(6)) is not first
