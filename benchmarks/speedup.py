@@ -3,7 +3,7 @@ the same time, and whether both give the same numbers to the bit.
 
     python benchmarks/speedup.py [--before REV] [--replications N] [--rounds K]
 
-Exports REV (default: 32e7e22, main before the engine speed work) with `git
+Exports REV (default: 710e059, main before the engine speed work) with `git
 archive` into a temporary folder, then times one chunk of N company-runs of the
 default scenario (reps choosing) in a fresh process for each side, alternating
 sides K times so that both see the same load, and keeps each side's fastest CPU
@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
 from record import recorded  # noqa: E402
 
-BEFORE = "32e7e22"  # main before the engine speed work
+BEFORE = "710e059"  # main before the engine speed work
 
 
 def worker(scenario_file: str, replications: int) -> None:
