@@ -469,6 +469,7 @@ def analyze(result, baseline: str | None = None, objective: str = "revenue") -> 
     """Summary, paired comparison, ranking by `objective`, winners and losers, OTE check
     and the common-random-numbers gain of a `RunResult`, against `baseline` (default:
     the run's)."""
+    from sim.metrics import HEADLINE
     from sim.ranking import rank_plans
     from sim.steadiness import changes_by_year
 
@@ -485,5 +486,5 @@ def analyze(result, baseline: str | None = None, objective: str = "revenue") -> 
         ote_check=ote_check(result, summary),
         crn_gain=result.crn_gain(base),
         summary_by_year=result.summary_by_year(),
-        changes_by_year=changes_by_year(result.by_year, base),
+        changes_by_year=changes_by_year(result.by_year_of(HEADLINE), base),
     )

@@ -142,15 +142,25 @@ class Collector:
         table = pd.DataFrame(frame | _stack([metrics], [n * n_years]))
         return _fill_components(table.reindex(columns=columns))
 
-    def by_year(self, k: int) -> pd.DataFrame:
-        """Every metric per plan, replication and reported year (1, 2, ...) of the first
-        k chunks (all in memory: `write_by_year` streams it to a file instead)."""
+    def by_year(self, k: int, metrics: list[str] | None = None) -> pd.DataFrame:
+        """Every metric (or only `metrics`) per plan, replication and reported year
+        (1, 2, ...) of the first k chunks, in memory (`write_by_year` streams the whole
+        table to a file instead)."""
         if self.n_years == 0:
             return pd.DataFrame()
+        keep = None
+        if metrics is not None:
+            keep = [
+                "plan",
+                "replication",
+                "year",
+                *[m for m in metrics if m in self.by_year_columns()],
+            ]
         frames: dict[str, list] = {p: [] for p in self.plans}
         for (start, _), part in zip(self._ranges(k), self.heavy(k)(), strict=True):
             for plan in self.plans:
-                frames[plan].append(self._year_rows(plan, part[plan], start, slice(None)))
+                rows = self._year_rows(plan, part[plan], start, slice(None))
+                frames[plan].append(rows if keep is None else rows[keep])
         return pd.concat([f for p in self.plans for f in frames[p]], ignore_index=True)
 
     def write_by_year(self, k: int, path: Path, float_format: str) -> None:

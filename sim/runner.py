@@ -100,6 +100,17 @@ class RunResult:
             return self.source[0].n_years > 0
         return not self.by_year.empty
 
+    def by_year_of(self, metrics: list[str]) -> pd.DataFrame:
+        """`by_year` with only `metrics` beside plan, replication and year: read from
+        the chunks without holding every metric's rows when the run keeps its chunks."""
+        if self._streams("by_year"):
+            collector, k = self.source
+            return collector.by_year(k, metrics)
+        if self.by_year.empty:
+            return self.by_year
+        keep = [m for m in metrics if m in self.by_year.columns]
+        return self.by_year[["plan", "replication", "year", *keep]]
+
     def write_by_year(self, path: Path, float_format: str = "%.10g") -> None:
         """by_year.csv, written chunk by chunk when the run keeps its chunks."""
         if self._streams("by_year"):
