@@ -127,15 +127,27 @@ def flat_plan(plan):
 # Sections only the events engine reads: the belief world (the batch engine) has no
 # days and no support team, so they neither seed nor key a choice model.
 EVENTS_ONLY = {"events", "support"}
+# The belief world sets its own length and has no warm-up (`belief_world`), so the
+# reported horizon and the warm-up do not change what reps choose: a longer warm-up
+# or horizon reuses the same choice model.
+REPORTING_ONLY = {"months", "burn_in_months"}
+
+
+def believed_model(scenario: Scenario) -> dict:
+    """What a plan's choice model depends on besides the plan: the scenario's model
+    without its simulation settings, name, description, plans, the events engine's
+    settings, or the company's reporting horizon and warm-up."""
+    exclude = {"simulation", "plans", "name", "description", *EVENTS_ONLY}
+    model = scenario.model_dump(mode="json", exclude=exclude)
+    model["company"] = {k: v for k, v in model["company"].items() if k not in REPORTING_ONLY}
+    return model
 
 
 def behavior_seed(scenario: Scenario, plan) -> int:
-    """The choice model's own seed: a hash of the scenario's model (not its simulation
-    settings, name, other plans or the events engine's settings), `behavior.seed`,
-    and the plan (mode "qbr") or the plan's policies (mode "dynamic": plans with the
-    same policies share markets)."""
-    exclude = {"simulation", "name", "description", *EVENTS_ONLY}
-    model = scenario.model_dump(mode="json", exclude=exclude)
+    """The choice model's own seed: a hash of what the reps' world is made of
+    (`believed_model`), `behavior.seed`, and the plan (mode "qbr") or the plan's
+    policies (mode "dynamic": plans with the same policies share markets)."""
+    model = believed_model(scenario)
     model["plans"] = plan.model_dump(mode="json")
     digest = hashlib.sha256(json.dumps(model, sort_keys=True, default=str).encode()).digest()
     return int.from_bytes(digest[:8], "little") % 2**63
@@ -810,14 +822,10 @@ _CACHE: dict[str, ChoiceModel | None] = {}
 
 
 def cache_key(scenario: Scenario, plan) -> str:
-    """What a choice model depends on: the scenario's model (not its simulation
-    settings or the events engine's, name or other plans), the plan, and the code that
+    """What a choice model depends on: `believed_model`, the plan, and the code that
     builds it. So a plan keeps its choice model whatever plans it is compared with, and
     a budget's rescaled plans (each run on its own) share their design's deal economics."""
-    model = scenario.model_dump(
-        mode="json", exclude={"simulation", "plans", "name", "description", *EVENTS_ONLY}
-    )
-    content = _rounded([model, plan.model_dump(mode="json"), _code_version()])
+    content = _rounded([believed_model(scenario), plan.model_dump(mode="json"), _code_version()])
     return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
 
 

@@ -23,7 +23,10 @@ from the first month (its contracts are at spread-out ages), while the first
 renewals of deals signed under a plan come one term after they are signed. Those
 still move over the reported years, which is what the report's year-by-year view
 of each change shows (and warns about). The company keeps a fixed sales team, so
-a longer warm-up also means an older, larger company when reporting starts.
+a longer warm-up also means an older, larger company when reporting starts: what a
+plan does to the installed base (revenue, ARR, GRR, NRR, and pay on renewals,
+expansion, retention or CSAT: `book_paid`) compounds over customer lifetimes of
+about ten years and depends on that age, which no warm-up of a few years settles.
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from sim.plans.config import plan_tail_months
+from sim.plans.config import installed_base_pay, plan_tail_months
 
 PAY_MEMORY_MONTHS = 12  # reps weigh trailing 12-month pay when deciding to quit
 PIPELINE_CYCLES = 3  # open deals close within 3 mean sales cycles (95% of them)
@@ -47,6 +50,7 @@ class WarmUp:
     longest_tail: int  # months, of the plan below
     longest_tail_plan: str | None
     parts: dict[str, int]  # what `needed` is made of
+    book_paid: dict[str, list[str]]  # plan -> its components paying on the installed base
 
     @property
     def short(self) -> bool:
@@ -64,6 +68,7 @@ class WarmUp:
             "rule": "lead (ramp + 3 mean sales cycles) + max(longest plan tail, "
             "12 months of pay memory)",
             "warning": self.warning(),
+            "pays_on_installed_base": self.book_paid,
         }
 
     def warning(self) -> str | None:
@@ -95,4 +100,5 @@ def warm_up(scenario) -> WarmUp:
     needed = lead + max(longest, PAY_MEMORY_MONTHS)
     setting = scenario.company.burn_in_months
     months = needed if setting == "auto" else int(setting)
-    return WarmUp(months, setting, needed, longest, plan if longest else None, parts)
+    book_paid = {p.name: kinds for p in scenario.plans if (kinds := installed_base_pay(p))}
+    return WarmUp(months, setting, needed, longest, plan if longest else None, parts, book_paid)

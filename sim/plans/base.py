@@ -168,6 +168,12 @@ class ComponentConfig(Section):
         the company (read through `PayContext.shared`): reps free-ride on those."""
         return False
 
+    def pays_on_installed_base(self) -> bool:
+        """Whether it pays on what the whole customer book does (renewals, expansion,
+        retention, CSAT of the accounts): its cost grows with the book, so it keeps
+        moving as long as the company's book does (docs/model.md, "Time line and steady state")."""
+        return False
+
     def tail_months(self) -> int:  # pragma: no cover - interface
         """The longest delay, in months, between the events it pays on (a booking, a
         hire, a measurement period's start) and the last pay or recovery they cause;

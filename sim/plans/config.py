@@ -110,6 +110,12 @@ def scale_variable_pay(plan: Plan, factor: float) -> Plan:
     return Plan.model_validate(data)
 
 
+def installed_base_pay(plan: Plan) -> list[str]:
+    """The plan's components that pay on what the whole customer book does
+    (`pays_on_installed_base`), by type: their cost grows with the book."""
+    return list(dict.fromkeys(c.type for c in plan.components if c.pays_on_installed_base()))
+
+
 def plan_tail_months(plan: Plan) -> int:
     """The longest tail of the plan, in months: the most any component's pay (or
     recovery) lags the events it pays on (revenue-commission months, holdback and

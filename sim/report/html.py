@@ -23,7 +23,7 @@ from sim.report.finance import finance_section
 from sim.report.journey import CAPTION as OWNERSHIP_CAPTION
 from sim.report.journey import ownership_matrix
 from sim.report.narrative import describe, label, plan_answer
-from sim.report.table import change_text, format_value, half_width
+from sim.report.table import OTE_NOTE, change_text, format_value, half_width
 
 STYLE = """
 body { font-family: -apple-system, 'Segoe UI', Helvetica, Arial, sans-serif; color: #222;
@@ -55,7 +55,7 @@ def render_report(result, analysis: RunAnalysis, command: str | None = None) -> 
         _header(result, analysis),
         _answer(result, analysis),
         _headline_table(analysis),
-        steady.by_year_section(analysis),
+        steady.by_year_section(analysis, result.meta),
         finance_section(result, analysis),
         *figures,
         _why(result),
@@ -469,6 +469,7 @@ def _ote(check: pd.DataFrame) -> str:
         "<table><tr><th class='name'>plan</th><th>stated OTE</th><th>plan pays at 100% "
         "attainment</th><th>simulated mean pay, full-year reps [95% CI]</th>"
         f"<th>simulated / at 100%</th></tr>{rows}</table>"
+        f"<p class='note'>{esc(OTE_NOTE)}</p>"
     )
 
 

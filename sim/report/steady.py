@@ -103,7 +103,26 @@ def warning_html(result, analysis) -> str:
     return f'<div class="warn">{"".join(parts)}</div>'
 
 
-def by_year_section(analysis) -> str:
+def book_text(meta: dict) -> str:
+    """What the warm-up cannot settle: the installed base's compounding, and the plans
+    whose pay grows with it."""
+    record = meta.get("warm_up")
+    if not record:
+        return ""
+    paid = record.get("pays_on_installed_base") or {}
+    named = "; ".join(f"{plan} ({', '.join(kinds)})" for plan, kinds in paid.items())
+    return (
+        f"The company has been selling for {record['months']} months when reporting "
+        "starts (the warm-up), with a fixed sales team and a growing customer book. "
+        "What a plan does to that book (revenue, ending ARR, GRR, NRR) compounds over "
+        "customer lifetimes of about ten years, so those changes depend on the "
+        "company's age and may keep moving past the horizon"
+        + (f"; so does the cost of plans paying on the whole book: {named}" if named else "")
+        + "."
+    )
+
+
+def by_year_section(analysis, meta: dict | None = None) -> str:
     """Each plan's change from the baseline per headline metric, first year to last
     year; changes still moving are marked."""
     table = analysis.changes_by_year
@@ -133,7 +152,8 @@ def by_year_section(analysis) -> str:
         "than their 95% intervals allow and by 1 point or more, so the change is still "
         "moving: a late-arriving "
         "cost or an effect that compounds (ARR). Data: changes_by_year.csv.</p>\n"
-        f'<div class="scroll"><table><tr><th class="name">plan</th>{head}</tr>'
+        + (f'<p class="note">{esc(book_text(meta))}</p>\n' if meta and book_text(meta) else "")
+        + f'<div class="scroll"><table><tr><th class="name">plan</th>{head}</tr>'
         + "".join(rows)
         + "</table></div>"
     )

@@ -176,6 +176,13 @@ def answers_text(answers) -> str:
     return "\n".join(out)
 
 
+OTE_NOTE = (
+    "Full-year reps held their seat all year: leavers, more often those paid below "
+    "target (attrition.pay_shortfall_coef), are left out, and accelerators pay more "
+    "than 1x above quota, so the simulated mean can exceed OTE."
+)
+
+
 def ote_table(check) -> str:
     """The OTE check as text: stated OTE, payout at 100% attainment, simulated pay."""
     lines = [
@@ -189,4 +196,5 @@ def ote_table(check) -> str:
             f"{money(row.simulated_mean_pay)} [{money(row.simulated_ci_low)}, "
             f"{money(row.simulated_ci_high)}]"
         )
+    lines += textwrap.wrap(OTE_NOTE, WIDTH, initial_indent="  ", subsequent_indent="  ")
     return "\n".join(lines)

@@ -57,6 +57,9 @@ class CsatModifierConfig(ComponentConfig):
     def pays_ae_on_shared_results(self) -> bool:
         return self.level != "individual"
 
+    def pays_on_installed_base(self) -> bool:
+        return True  # CSAT is surveyed across the accounts, old ones included
+
 
 def measured_csat(ctx: PayContext, level: str) -> np.ndarray:
     """(R, S) CSAT measured at `level` for each seat, falling back to broader levels."""

@@ -55,6 +55,9 @@ class ExpansionCommissionConfig(ComponentConfig):
     def journey_cells(self, plan):
         return ((self.role.upper(), "expansion"),)
 
+    def pays_on_installed_base(self) -> bool:
+        return True
+
     def tail_months(self) -> int:
         return 0
 

@@ -51,6 +51,9 @@ class GrrBonusConfig(ComponentConfig):
     def journey_cells(self, plan):
         return (("CSM", "renewal"),)
 
+    def pays_on_installed_base(self) -> bool:
+        return True
+
     def tail_months(self) -> int:
         return MONTHS_PER_YEAR
 

@@ -80,6 +80,9 @@ class RenewalCommissionConfig(ComponentConfig):
         put(csm_part, [("CSM", "renewal")])
         put(total - csm_part, [("AE", "renewal")])
 
+    def pays_on_installed_base(self) -> bool:
+        return True
+
     def tail_months(self) -> int:
         return 0
 

@@ -63,6 +63,9 @@ class TeamBonusConfig(ComponentConfig):
     def tail_months(self) -> int:
         return MONTHS_PER_YEAR
 
+    def pays_on_installed_base(self) -> bool:
+        return self.metric != "new_arr"
+
     def pays_ae_on_shared_results(self) -> bool:
         return self.role == "ae"
 
