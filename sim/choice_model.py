@@ -567,7 +567,12 @@ def _build_payoff_table(scenario: Scenario, plan) -> ChoiceModel:
     def summary(model):
         return _qbr_probabilities(model, scenario)
 
-    difference, converged = _converge(runs, _measure_pay(runs, plan), fit, summary, b, plan)
+    def difference(_, first, second):
+        return float(np.max(np.abs(summary(fit(first)) - summary(fit(second)))))
+
+    _, difference, converged = _converge(runs, _measure_pay(runs, plan), difference, b)[0]
+    if not converged:
+        _warn_unconverged(plan, b, difference)
     seconds = time.perf_counter() - started
     return ChoiceModel(
         plan.name, b.mode, fit(), runs.n_markets, difference, converged, seconds, seed
@@ -639,10 +644,27 @@ def _measure_group(scenario: Scenario, plans: list, canon: dict, settings: dict)
     done: dict[int, tuple] = {}
     for round_ in range(1, b.equilibrium_iterations + 1):
         todo = [i for i in range(len(plans)) if i not in done]
+        # a first round that only seeds the fixed point (its choices are re-solved
+        # next round) need not converge: its first block of markets gives the levels
+        rough = {
+            j
+            for j, i in enumerate(todo)
+            if round_ == 1 < b.equilibrium_iterations and _pays_on_shared_results(plans[i])
+        }
         results = _measure_round(
-            scenario, [plans[i] for i in todo], canon, settings, [levels[i] for i in todo], seed
+            scenario,
+            [plans[i] for i in todo],
+            canon,
+            settings,
+            [levels[i] for i in todo],
+            seed,
+            rough,
         )
-        for i, (canonical, M, diff, converged, new) in zip(todo, results, strict=True):
+        for j, (i, (canonical, M, diff, converged, new)) in enumerate(
+            zip(todo, results, strict=True)
+        ):
+            if j in rough and not new:
+                continue  # no shared result seen after all: measure it properly next round
             change = _relative_change(levels[i], new)
             if not new or change < b.equilibrium_tolerance or round_ == b.equilibrium_iterations:
                 if new and change >= b.equilibrium_tolerance:
@@ -669,12 +691,19 @@ def _measure_group(scenario: Scenario, plans: list, canon: dict, settings: dict)
 
 
 def _measure_round(
-    scenario: Scenario, plans: list, canon: dict, settings: dict, levels: list, seed: int
+    scenario: Scenario,
+    plans: list,
+    canon: dict,
+    settings: dict,
+    levels: list,
+    seed: int,
+    rough: set[int] = frozenset(),
 ) -> list[tuple]:
     """One round of belief-world runs for plans sharing their policies, each plan's
-    peers at its `levels`, each plan converged on its own. Per plan: its economics
-    at the canonical scale, markets used, split-half difference, whether converged,
-    and the shared results its population makes under the solved choices."""
+    peers at its `levels`, each plan converged on its own (the plans in `rough` on the
+    first block of markets only). Per plan: its economics at the canonical scale,
+    markets used, split-half difference, whether converged, and the shared results its
+    population makes under the solved choices."""
     b = scenario.behavior
     grid, static_index, discount_index = _dynamic_grid(b)
     designs = [canon[p.name][0] for p in plans]
@@ -694,26 +723,11 @@ def _measure_round(
     def policy(i, markets):
         return solve_policy(economics(i, markets), plans[i], settings[plans[i].name])
 
-    status = {}  # plan index -> (markets, split difference, converged)
-    runs.add(b.payoff_replications, measure)
-    while True:
-        M = runs.n_markets
-        for i in range(len(plans)):
-            if i in status and status[i][2]:
-                continue
-            half = M // 2
-            diff = float(
-                np.max(
-                    np.abs(
-                        _policy_summary(policy(i, slice(0, half)), integrity)
-                        - _policy_summary(policy(i, slice(half, M)), integrity)
-                    )
-                )
-            )
-            status[i] = (M, diff, diff < b.choice_tolerance)
-        if all(done for _, _, done in status.values()) or M * 2 > b.max_payoff_replications:
-            break
-        runs.add(M, measure)
+    def difference(i, first, second):
+        one, two = (_policy_summary(policy(i, half), integrity) for half in (first, second))
+        return float(np.max(np.abs(one - two)))
+
+    status = _converge(runs, measure, difference, b, len(plans), rough)
     out = []
     for i, plan in enumerate(plans):
         M, diff, converged = status[i]
@@ -756,23 +770,31 @@ def _warn_unconverged(plan, behavior, difference: float) -> None:
     )
 
 
-def _converge(runs: BeliefRuns, measure, fit, summary, behavior, plan) -> tuple[float, bool]:
-    """Add belief-world markets (doubling) until the choice probabilities estimated on the
-    two halves differ by less than the tolerance, or the cap is reached (a warning)."""
+def _converge(
+    runs: BeliefRuns, measure, difference, behavior, n_plans: int = 1, rough=frozenset()
+) -> dict[int, tuple[int, float, bool]]:
+    """Add belief-world markets (doubling) until, for every plan, the choice
+    probabilities estimated on the two halves differ by less than the tolerance
+    (`difference(plan index, first half, second half)`), or the cap is reached. A plan
+    counts as settled once it is; plans in `rough` after the first block. Per plan:
+    (markets it used, split-half difference, converged)."""
     runs.add(behavior.payoff_replications, measure)
+    status: dict[int, tuple[int, float, bool]] = {}
     while True:
         M = runs.n_markets
-        half = M // 2
-        difference = float(
-            np.max(np.abs(summary(fit(slice(0, half))) - summary(fit(slice(half, M)))))
-        )
-        converged = difference < behavior.choice_tolerance
-        if converged or M * 2 > behavior.max_payoff_replications:
-            break
+        for i in range(n_plans):
+            if i in status and (status[i][2] or i in rough):
+                continue
+            diff = difference(i, slice(0, M // 2), slice(M // 2, M))
+            status[i] = (M, diff, diff < behavior.choice_tolerance)
+        settled = all(done or i in rough for i, (_, _, done) in status.items())
+        if settled or M * 2 > behavior.max_payoff_replications:
+            return status
         runs.add(M, measure)
-    if not converged:
-        _warn_unconverged(plan, behavior, difference)
-    return difference, converged
+
+
+def _pays_on_shared_results(plan) -> bool:
+    return any(c.pays_ae_on_shared_results() for c in plan.components)
 
 
 def variable_total(plan) -> float:
@@ -799,7 +821,7 @@ def canonical_plan(plan):
     that differ only by `scale_variable_pay` share their canonical plan. Not plans that
     pay AEs on shared results: their free-riding fixed point moves with the scale."""
     total = variable_total(plan)
-    if total <= 0 or any(c.pays_ae_on_shared_results() for c in plan.components):
+    if total <= 0 or _pays_on_shared_results(plan):
         return plan, 1.0
     return scale_variable_pay(plan, 1.0 / total), total
 
