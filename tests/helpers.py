@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import copy
+import io
+import os
 import subprocess
 import sys
+import warnings
+from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
 import numpy as np
 
 from sim.choice_model import choice_model, plan_behavior
+from sim.cli import main as sim_command_main
 from sim.engine.batch import BatchEngine
 from sim.market import draw_market
 from sim.scenario import validate_scenario
@@ -70,6 +75,34 @@ def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
         text=True,
         cwd=cwd or ROOT,
         timeout=300,
+    )
+
+
+def sim_main(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    """The `sim` command's own entry point (`sim.cli.main`, what `python -m sim` calls)
+    run in this process, answered like `run_cli`: exit status, stdout, stderr. The same
+    parsing, checks and messages without starting an interpreter (about 2 s of imports),
+    for the many bad-input cases; every command keeps tests through `run_cli` too.
+    A warning the command raises is appended to stderr, where a terminal would show it,
+    and an exception escaping `main` fails the test, as a traceback would."""
+    out, err = io.StringIO(), io.StringIO()
+    here = os.getcwd()
+    os.chdir(cwd or ROOT)  # relative paths mean what they mean to `run_cli`
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("default")
+            with redirect_stdout(out), redirect_stderr(err):
+                try:
+                    code = sim_command_main([str(a) for a in args])
+                except SystemExit as done:  # argparse's --help
+                    code = done.code or 0
+    finally:
+        os.chdir(here)
+    shown = "".join(
+        warnings.formatwarning(w.message, w.category, w.filename, w.lineno) for w in caught
+    )
+    return subprocess.CompletedProcess(
+        ["sim", *map(str, args)], code, out.getvalue(), err.getvalue() + shown
     )
 
 

@@ -4,7 +4,7 @@ objective, what to watch, and numbers formatted the same everywhere."""
 import numpy as np
 import pandas as pd
 import pytest
-from helpers import run_cli, small_scenario_file
+from helpers import run_cli, sim_main, small_scenario_file
 
 from sim.analysis import compare, summarize
 from sim.errors import UserError
@@ -128,5 +128,5 @@ def test_sim_run_objective_ranks_plans_and_rejects_unknown_metrics(tmp_path):
     ranking = pd.read_csv(out / "ranking.csv")
     assert list(ranking["rank"]) == list(range(1, 6))
     assert ranking["mean"].is_monotonic_increasing
-    bad = run_cli("run", scenario, "--objective", "revnue", "--out", out)
+    bad = sim_main("run", scenario, "--objective", "revnue", "--out", out)
     assert bad.returncode == 2 and "did you mean 'revenue'" in bad.stderr

@@ -1,10 +1,12 @@
 """Every kind of bad input gives one line naming the file, the key and the problem,
-a non-zero exit, no traceback and no result written; checked through `sim`."""
+a non-zero exit, no traceback and no result written; checked through `sim`: each case
+through the command's entry point in this process (`sim_main`), and a run, a validate
+and a missing file as separate `sim` processes (`run_cli`)."""
 
 import os
 
 import pytest
-from helpers import DEFAULT, run_cli
+from helpers import DEFAULT, run_cli, sim_main
 
 GOOD_PLAN = '[[plans]]\nname = "a"\ncomponents = []\n'
 
@@ -76,8 +78,17 @@ def test_bad_scenario_gives_one_line_and_writes_nothing(tmp_path, case):
     path = tmp_path / f"{case}.toml"
     path.write_text(text)
     out = tmp_path / "out"
-    result = run_cli("run", path, "--out", out, "-n", "2")
+    result = sim_main("run", path, "--out", out, "-n", "2")
     assert_one_line_error(result, str(path), *needles)
+    assert not out.exists()
+
+
+def test_a_bad_scenario_through_a_separate_sim_process(tmp_path):
+    text, needles = CASES["typo_in_component"]
+    path = tmp_path / "typo.toml"
+    path.write_text(text)
+    out = tmp_path / "out"
+    assert_one_line_error(run_cli("run", path, "--out", out, "-n", "2"), str(path), *needles)
     assert not out.exists()
 
 
@@ -97,7 +108,7 @@ def test_unwritable_output_folder(tmp_path):
     locked.mkdir()
     locked.chmod(0o500)
     try:
-        result = run_cli("run", "scenarios/default.toml", "--out", locked / "res", "-n", "2")
+        result = sim_main("run", "scenarios/default.toml", "--out", locked / "res", "-n", "2")
         assert_one_line_error(result, "--out", "cannot write")
     finally:
         locked.chmod(0o700)
@@ -106,7 +117,7 @@ def test_unwritable_output_folder(tmp_path):
 def test_output_path_that_is_a_file(tmp_path):
     target = tmp_path / "a_file"
     target.write_text("x")
-    result = run_cli("run", "scenarios/default.toml", "--out", target, "-n", "2")
+    result = sim_main("run", "scenarios/default.toml", "--out", target, "-n", "2")
     assert_one_line_error(result, "--out", "not a folder")
     assert target.read_text() == "x"
 
@@ -121,13 +132,13 @@ def test_output_path_that_is_a_file(tmp_path):
     ],
 )
 def test_bad_options(args, needle):
-    assert_one_line_error(run_cli("run", "scenarios/default.toml", *args), needle)
+    assert_one_line_error(sim_main("run", "scenarios/default.toml", *args), needle)
 
 
 def test_output_folder_that_cannot_be_created(tmp_path):
     blocker = tmp_path / "blocker"
     blocker.write_text("a file where a folder should be")
-    result = run_cli("run", "scenarios/default.toml", "--out", blocker / "res", "-n", "2")
+    result = sim_main("run", "scenarios/default.toml", "--out", blocker / "res", "-n", "2")
     assert_one_line_error(result, "--out", "cannot write")
 
 
@@ -140,7 +151,7 @@ def test_validate_checks_every_file_and_reports_every_problem(tmp_path):
     )
     dist = tmp_path / "dist.toml"
     dist.write_text('[reps]\nskill = { dist = "normla", mean = 0.0 }\n' + GOOD_PLAN)
-    result = run_cli("validate", two, good, dist)
+    result = sim_main("validate", two, good, dist)
     assert result.returncode == 2
     assert f"{good}: ok" in result.stdout  # checked although a file before it failed
     lines = result.stderr.strip().splitlines()
@@ -166,7 +177,7 @@ def test_run_reports_every_problem_of_the_file_and_writes_nothing(tmp_path):
     path = tmp_path / "two.toml"
     path.write_text("[company]\nn_reps = 0\nmonths = 6\n" + GOOD_PLAN)
     out = tmp_path / "out"
-    result = run_cli("run", path, "--out", out, "-n", "2")
+    result = sim_main("run", path, "--out", out, "-n", "2")
     assert result.returncode == 2 and "Traceback" not in result.stderr
     lines = result.stderr.strip().splitlines()
     assert [line.split(": ")[3] for line in lines] == ["company.n_reps", "company.months"]

@@ -3,7 +3,7 @@
 import numpy as np
 import pandas as pd
 import pytest
-from helpers import run_cli, small_scenario, small_scenario_file
+from helpers import run_cli, sim_main, small_scenario, small_scenario_file
 
 import sim
 from sim.budget import Target, budget, max_scale
@@ -142,7 +142,7 @@ def test_max_scale_stops_where_a_rate_reaches_100_percent(scenario):
 def test_an_infeasible_target_is_one_line_exit_2_and_writes_nothing(tmp_path, target, message):
     out = tmp_path / "results" / "budget"
     small = small_scenario_file(tmp_path)
-    done = run_cli(
+    done = sim_main(
         "budget", small, "--comp-ratio", target,
         "-n", "3", "--out", out, "-q",
     )  # fmt: skip
@@ -192,7 +192,7 @@ def test_sim_budget_writes_its_folder(tmp_path):
 
 def test_a_salary_only_plan_has_nothing_to_scale(tmp_path):
     small = small_scenario_file(tmp_path, TWO_PLANS_TOML)
-    done = run_cli("budget", small, "--comp-ratio", "0.2", "-n", "2", "--out", tmp_path / "b")
+    done = sim_main("budget", small, "--comp-ratio", "0.2", "-n", "2", "--out", tmp_path / "b")
     assert done.returncode == 2, done.stderr
     assert "plan 'unused': no variable pay to scale (leave it out with --plans)" in done.stderr
 
@@ -207,6 +207,6 @@ def test_a_salary_only_plan_has_nothing_to_scale(tmp_path):
     ],
 )
 def test_sim_budget_bad_options(tmp_path, args, message):
-    done = run_cli("budget", "scenarios/default.toml", *args, "--out", tmp_path / "b")
+    done = sim_main("budget", "scenarios/default.toml", *args, "--out", tmp_path / "b")
     assert done.returncode == 2 and message in done.stderr, done.stderr
     assert not list(tmp_path.iterdir())

@@ -5,7 +5,7 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
-from helpers import DEFAULT, run_cli, small_scenario
+from helpers import DEFAULT, run_cli, sim_main, small_scenario, small_scenario_file
 
 import sim
 from sim.analysis import SUMMARY_COLUMNS
@@ -37,13 +37,9 @@ def test_sim_run_end_to_end(tmp_path):
 
 def test_rerun_replaces_the_previous_result(tmp_path):
     out = tmp_path / "res"
+    small = small_scenario_file(tmp_path)
     for seed in ("1", "2"):
-        assert (
-            run_cli(
-                "run", "scenarios/default.toml", "-n", "2", "--seed", seed, "--out", out, "-q"
-            ).returncode
-            == 0
-        )
+        assert run_cli("run", small, "-n", "2", "--seed", seed, "--out", out, "-q").returncode == 0
     assert json.loads((out / "manifest.json").read_text())["seed"] == 2
 
 
@@ -64,7 +60,7 @@ def test_a_plan_with_no_components_is_salary_only_and_validate_says_so(tmp_path)
         f'extends = "{DEFAULT.as_posix()}"\n[[plans]]\nname = "salary"\n'
         "base_salary = 100000.0\ncomponents = []\n"
     )
-    done = run_cli("validate", path, "scenarios/default.toml")
+    done = sim_main("validate", path, "scenarios/default.toml")
     assert done.returncode == 0, done.stderr
     assert "plan 'salary': salary only, no components" in done.stdout
     assert "plan 'standard'" not in done.stdout

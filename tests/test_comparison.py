@@ -3,7 +3,7 @@
 import numpy as np
 import pandas as pd
 import pytest
-from helpers import run_cli, small_scenario
+from helpers import sim_main, small_scenario
 
 import sim
 from sim.analysis import COMPARISON_COLUMNS, compare, p_better, paired_difference
@@ -100,7 +100,7 @@ def test_an_unknown_baseline_is_a_one_line_error_naming_it(tmp_path):
     result = sim.run(small_scenario(plans=[{"name": "a"}, {"name": "b"}]), replications=2, seed=1)
     with pytest.raises(UserError, match="nope"):
         result.compare(baseline="nope")
-    cli = run_cli(
+    cli = sim_main(
         "run",
         "scenarios/seed_designs.toml",
         "-n",

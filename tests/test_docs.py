@@ -7,7 +7,7 @@ import re
 
 import pandas as pd
 import pytest
-from helpers import ROOT, run_cli, small_scenario_file
+from helpers import ROOT, run_cli, sim_main, small_scenario_file
 
 from sim.metrics import METRICS
 
@@ -92,11 +92,11 @@ def test_every_metric_is_documented_and_listed_by_sim_metrics(run_folder):
     names = written | {m.name for m in METRICS}
     missing = sorted(n for n in names if not documented(n, page))
     assert not missing, f"docs/metrics.md does not document {missing}"
-    listing = run_cli("metrics", scenario)
+    listing = sim_main("metrics", scenario)
     assert listing.returncode == 0, listing.stderr
     listed = {line.split()[0] for line in listing.stdout.splitlines() if line.strip()}
     assert written <= listed, f"sim metrics omits {sorted(written - listed)}"
-    plain = run_cli("metrics").stdout  # without a scenario: every registered line
+    plain = sim_main("metrics").stdout  # without a scenario: every registered line
     assert "comp_cost_bookings_commission" in plain and "comp_cost_role_csm" in plain
 
 

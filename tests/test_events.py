@@ -24,7 +24,7 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
-from helpers import DEFAULT, run_cli, small_scenario, small_scenario_file
+from helpers import DEFAULT, run_cli, sim_main, small_scenario, small_scenario_file
 from test_response import STEEP, plan
 from test_response import scenario as responsive_scenario
 
@@ -170,7 +170,7 @@ def test_resuming_batch_chunks_with_the_events_engine_is_a_one_line_error(tmp_pa
     out = tmp_path / "res"
     scenario = sim.load_scenario(path)
     open_checkpoints(out, scenario, scenario.simulation.seed, resume=False)  # a batch run's
-    result = run_cli("run", path, "-n", "1", "--engine", "events", "--resume", "--out", out)
+    result = sim_main("run", path, "-n", "1", "--engine", "events", "--resume", "--out", out)
     assert result.returncode == 2 and result.stderr.count("\n") == 1
     assert "engine differs" in result.stderr
 
@@ -178,7 +178,7 @@ def test_resuming_batch_chunks_with_the_events_engine_is_a_one_line_error(tmp_pa
 def test_support_team_needs_the_events_engine(tmp_path):
     path = tmp_path / "support.toml"
     path.write_text(f'extends = "{DEFAULT.as_posix()}"\n[support]\nagents = 3\n')
-    result = run_cli("run", path, "-n", "1", "--out", tmp_path / "res")
+    result = sim_main("run", path, "-n", "1", "--out", tmp_path / "res")
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1 and "support.agents" in result.stderr
     assert str(path) in result.stderr and "--engine events" in result.stderr
@@ -186,7 +186,7 @@ def test_support_team_needs_the_events_engine(tmp_path):
 
 
 def test_unknown_engine_is_one_line(tmp_path):
-    result = run_cli("run", DEFAULT, "--engine", "monthly", "--out", tmp_path / "res")
+    result = sim_main("run", DEFAULT, "--engine", "monthly", "--out", tmp_path / "res")
     assert result.returncode == 2 and result.stderr.count("\n") == 1
     assert "--engine" in result.stderr and "events" in result.stderr
 

@@ -2,10 +2,14 @@
 top to bottom.
 
 Each runs in a copy of the repository's layout in a temporary folder (notebooks/
-beside scenarios/), so what it writes under ../results stays there, with the choice
-model cache (COMPSIM_CACHE) in a temporary folder too. A failing cell fails the test:
-the notebooks check what they show (the `sim` command's exit status, identical
-numbers across workers).
+beside scenarios/), so what it writes under ../results stays there, with the test
+session's choice model cache (COMPSIM_CACHE, a fresh temporary folder: see
+conftest.py). A failing cell fails the test: the notebooks check what they show (the
+`sim` command's exit status, identical numbers across workers).
+
+They run in quick mode (COMPSIM_NOTEBOOK_QUICK=1, which each notebook reads and says
+so in its first cell): every cell runs top to bottom, with fewer company-runs than a
+reader gets, since the test checks that the notebooks work, not their numbers.
 """
 
 from __future__ import annotations
@@ -59,7 +63,7 @@ def test_the_check_fails_on_outputs():
 def test_notebook_runs_top_to_bottom(path, tmp_path, monkeypatch):
     shutil.copytree(ROOT / "scenarios", tmp_path / "scenarios")
     (tmp_path / "notebooks").mkdir()
-    monkeypatch.setenv("COMPSIM_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setenv("COMPSIM_NOTEBOOK_QUICK", "1")
     notebook = nbformat.read(path, as_version=4)
     client = NotebookClient(
         notebook,

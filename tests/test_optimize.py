@@ -5,7 +5,7 @@ import re
 import numpy as np
 import pandas as pd
 import pytest
-from helpers import run_cli, small_scenario, small_scenario_file
+from helpers import run_cli, sim_main, small_scenario, small_scenario_file
 
 import sim
 from sim.optimize import Criterion, optimize, parse_criterion
@@ -119,7 +119,7 @@ def test_sim_optimize_writes_its_folder(tmp_path, small_file):
 )
 def test_sim_optimize_bad_input_is_one_line_and_writes_nothing(tmp_path, small_file, args, message):
     base = ["--lever", f"{RATE}=0.08:0.12", "--objective", "revenue"]
-    done = run_cli(
+    done = sim_main(
         "optimize", small_file, *base, *args, "--budget-evals", "2", "-n", "2",
         "--out", tmp_path / "opt", "-q",
     )  # fmt: skip

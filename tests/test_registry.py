@@ -19,7 +19,7 @@ import typing
 
 import numpy as np
 import pytest
-from helpers import ROOT, run_cli
+from helpers import ROOT, sim_main
 from test_components import World, commission
 
 import sim.plans.components
@@ -115,7 +115,7 @@ def test_the_scenario_union_is_the_registry():
 
 
 def test_sim_schema_and_the_readme_cover_every_component():
-    done = run_cli("schema")
+    done = sim_main("schema")
     assert done.returncode == 0, done.stderr
     schema = json.loads(done.stdout)
     tags = {

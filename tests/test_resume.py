@@ -10,7 +10,7 @@ import time
 
 import pandas as pd
 import pytest
-from helpers import ROOT, run_cli, small_scenario, small_scenario_file
+from helpers import ROOT, run_cli, sim_main, small_scenario, small_scenario_file
 
 import sim
 from sim.errors import UserError
@@ -39,8 +39,16 @@ rate = 0.14
 """
 
 
+# 12 chunks of 2: the run is killed once 3 are checkpointed (a chunk takes a few tenths
+# of a second, the watcher looks every 20 ms), leaving several to resume
+REPLICATIONS, CHUNK = 24, 2
+
+
 def _run_args(scenario, out, *extra):
-    return ["run", scenario, "-n", 48, "--chunk-size", 2, "--seed", 5, "--out", out, "-q", *extra]
+    return [
+        "run", scenario, "-n", REPLICATIONS, "--chunk-size", CHUNK, "--seed", 5,
+        "--out", out, "-q", *extra,
+    ]  # fmt: skip
 
 
 def _chunk_files(folder):
@@ -62,7 +70,8 @@ def test_a_killed_run_resumes_without_redoing_chunks_and_writes_the_same_bytes(t
     process.send_signal(signal.SIGKILL)
     process.wait()
     finished = len(_chunk_files(staging))
-    assert 3 <= finished < 24 and not out.exists()  # killed mid-way, nothing written
+    assert 3 <= finished < REPLICATIONS // CHUNK  # killed mid-way
+    assert not out.exists()  # nothing written
 
     resumed = run_cli(*_run_args(scenario, out, "--resume"))
     assert resumed.returncode == 0, resumed.stderr
@@ -85,7 +94,7 @@ def test_resume_of_a_different_seed_is_a_one_line_error(tmp_path):
     scenario = small_scenario_file(tmp_path)
     staging = tmp_path / ".out.chunks"
     DiskStore(staging, {"scenario": "something else", "seed": 5, "compsim": sim.__version__})
-    result = run_cli(*_run_args(scenario, tmp_path / "out", "--resume"))
+    result = sim_main(*_run_args(scenario, tmp_path / "out", "--resume"))
     assert result.returncode == 2
     assert result.stderr.strip().count("\n") == 0
     assert "holds chunks of a different run (scenario differs)" in result.stderr

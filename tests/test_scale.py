@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from helpers import run_cli, small_scenario, small_scenario_file
+from helpers import run_cli, sim_main, small_scenario, small_scenario_file
 
 import sim
 import sim.runner
@@ -33,7 +33,7 @@ def test_estimate_text_scales_with_workers():
 
 def test_a_replication_count_beyond_memory_is_refused_before_anything_runs(tmp_path):
     scenario = small_scenario_file(tmp_path)
-    result = run_cli("run", scenario, "-n", 10**12, "--out", tmp_path / "out", "-q")
+    result = sim_main("run", scenario, "-n", 10**12, "--out", tmp_path / "out", "-q")
     assert result.returncode == 2
     assert result.stderr.startswith("sim: error: --replications 1,000,000,000,000: the results")
     assert result.stderr.count("\n") == 1
@@ -42,7 +42,7 @@ def test_a_replication_count_beyond_memory_is_refused_before_anything_runs(tmp_p
 
 def test_an_unknown_scheduler_use_is_a_one_line_error(tmp_path):
     scenario = small_scenario_file(tmp_path)
-    result = run_cli("run", scenario, "-n", 2, "--scheduler", "tcp://x:1", "--out", tmp_path / "o")
+    result = sim_main("run", scenario, "-n", 2, "--scheduler", "tcp://x:1", "--out", tmp_path / "o")
     assert result.returncode == 2
     assert "--scheduler needs --backend dask or ray" in result.stderr
     assert not (tmp_path / ".o.chunks").exists()

@@ -4,7 +4,7 @@ import re
 import typing
 
 import pytest
-from helpers import DEFAULT, ROOT, run_cli
+from helpers import DEFAULT, ROOT, sim_main
 from pydantic import BaseModel
 
 import sim
@@ -171,7 +171,7 @@ def test_explain_names_the_source_of_every_setting_and_marks_defaults(tmp_path):
 
 
 def test_validate_explain_prints_every_setting_through_the_command():
-    done = run_cli("validate", "--explain", "scenarios/seed_designs.toml")
+    done = sim_main("validate", "--explain", "scenarios/seed_designs.toml")
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
     assert any(

@@ -3,7 +3,7 @@
 import numpy as np
 import pandas as pd
 import pytest
-from helpers import run_cli, small_scenario, small_scenario_file
+from helpers import run_cli, sim_main, small_scenario, small_scenario_file
 
 import sim
 from sim.scenario.paths import get_value
@@ -108,7 +108,7 @@ def test_sim_sweep_writes_its_folder(tmp_path):
 def test_sim_sweep_bad_input_is_one_line_and_writes_nothing(tmp_path, option, message):
     out = tmp_path / "results" / "sw"
     small = small_scenario_file(tmp_path)
-    done = run_cli("sweep", small, "--set", option, "-n", "2", "--out", out)
+    done = sim_main("sweep", small, "--set", option, "-n", "2", "--out", out)
     assert done.returncode == 2
     assert message in done.stderr and done.stderr.count("\n") == 1, done.stderr
     assert not out.exists() and not list(out.parent.glob("*"))
