@@ -46,10 +46,10 @@ def test_rerun_replaces_the_previous_result(tmp_path):
 def test_validate_schema_and_metrics_commands():
     ok = run_cli("validate", "scenarios/default.toml")
     assert ok.returncode == 0 and "ok" in ok.stdout
-    schema = json.loads(run_cli("schema").stdout)
+    schema = json.loads(sim_main("schema").stdout)
     market = schema["$defs"]["Market"]["properties"]["opportunities_per_rep_month"]
     assert market["unit"] == "opportunities/rep/month" and market["default"] == 6.8
-    listing = run_cli("metrics").stdout
+    listing = sim_main("metrics").stdout
     for name in METRIC_NAMES:
         assert name in listing
 

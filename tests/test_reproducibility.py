@@ -2,7 +2,7 @@
 
 import numpy as np
 import pandas as pd
-from helpers import make_engine, run_cli, small_scenario
+from helpers import make_engine, run_cli, sim_main, small_scenario
 
 import sim
 from sim.market import draw_market, reused_market
@@ -73,8 +73,8 @@ def test_different_seeds_differ():
 
 
 def test_jobs_1_and_2_write_byte_identical_replications(tmp_path):
-    for jobs in (1, 2):
-        result = run_cli(
+    for jobs, command in ((1, sim_main), (2, run_cli)):  # in this process, and a `sim` process
+        result = command(
             "run",
             "scenarios/default.toml",
             "-n",

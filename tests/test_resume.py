@@ -57,7 +57,7 @@ def _chunk_files(folder):
 
 def test_a_killed_run_resumes_without_redoing_chunks_and_writes_the_same_bytes(tmp_path):
     scenario = small_scenario_file(tmp_path, TWO_PLANS)
-    reference = run_cli(*_run_args(scenario, tmp_path / "whole"))
+    reference = sim_main(*_run_args(scenario, tmp_path / "whole"))
     assert reference.returncode == 0, reference.stderr
 
     out, staging = tmp_path / "killed", tmp_path / ".killed.chunks"
