@@ -33,7 +33,7 @@ from sim.analysis import mean_ci, quantile_ci
 from sim.errors import UserError
 from sim.plans.config import Plan, scale_variable_pay
 from sim.runner import RunResult, run
-from sim.variants import merge_runs
+from sim.variants import fixed_warm_up, merge_runs
 
 DEFAULT_REPLICATIONS = 200
 MAX_SCALE = 50.0
@@ -215,7 +215,8 @@ class _Evaluator:
     seed and replications, cached by scale."""
 
     def __init__(self, scenario, plan: Plan, target: Target, replications, seed, jobs, chunk):
-        self.scenario, self.plan, self.target = scenario, plan, target
+        # scaling leaves every tail as it is: the scenario's warm-up fits every scale
+        self.scenario, self.plan, self.target = fixed_warm_up(scenario), plan, target
         self.args = dict(
             replications=replications, seed=seed, jobs=jobs, chunk_size=chunk, reuse_markets=True
         )

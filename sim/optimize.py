@@ -23,6 +23,7 @@ futures. The search:
 from __future__ import annotations
 
 import difflib
+import itertools
 import re
 import sys
 import time
@@ -36,7 +37,7 @@ from scipy.stats import qmc
 from sim.analysis import mean_ci, paired_difference, quantile_ci
 from sim.errors import UserError
 from sim.scenario.paths import get_value
-from sim.variants import merge_runs, run_plans
+from sim.variants import fixed_warm_up, merge_runs, run_plans
 
 DEFAULT_EVALS = 40
 DEFAULT_REPLICATIONS = 100
@@ -324,10 +325,11 @@ def optimize(
     seed = scenario.simulation.seed if seed is None else seed
     if budget_evals < 2:
         raise UserError(f"--budget-evals {budget_evals}: at least 2")
+    made = make_levers(scenario, plan, levers)
     problem = Problem(
-        scenario,
+        fixed_warm_up(scenario, longest_warm_up(scenario, made)),
         plan,
-        make_levers(scenario, plan, levers),
+        made,
         parse_criterion(objective, "--objective", bounded=False),
         maximize,
         [parse_criterion(c, "--constraint", bounded=True) for c in constraints],
@@ -440,6 +442,19 @@ def _choose(problem, candidates):
     plausible = [e for e in candidates if ok(e)] or candidates
     objective = problem.objective.name
     return (max if problem.maximize else min)(plausible, key=lambda e: e.stats[objective])
+
+
+def longest_warm_up(scenario, levers: list[Lever]) -> int | None:
+    """The warm-up that fits every lever setting: the longest "auto" gives at any corner
+    of the levers' box (a lever may lengthen a tail: a revenue commission's months, a
+    clawback window), so every setting is compared at the same company age and in its
+    steady state. None when the scenario sets a number."""
+    if scenario.company.burn_in_months != "auto":
+        return None
+    ends = [(lv.path, (lv.value(0.0), lv.value(1.0))) for lv in levers]
+    corners = itertools.product(*[[(path, x) for x in pair] for path, pair in ends])
+    values = [dict(corner) for corner in corners]
+    return max(scenario.with_values(v).warm_up_months for v in [{}, *values])
 
 
 def _best_scenario(problem, best, replications, seed):

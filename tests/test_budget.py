@@ -6,14 +6,26 @@ import pytest
 from helpers import run_cli, sim_main, small_scenario, small_scenario_file
 
 import sim
-from sim.budget import Target, budget, max_scale
-from sim.variants import merge_runs
+from sim.budget import Target, _Evaluator, budget, max_scale
+from sim.variants import merge_runs, run_plan
 
 N = 24
 
+# "rich" defers half its commission by 18 months: its tail sets the automatic warm-up,
+# which a plan run alone (each scale is) must keep
 TWO_PLANS = [
     {"name": "standard"},
-    {"name": "rich", "components": [{"type": "bookings_commission", "rate": 0.2}]},
+    {
+        "name": "rich",
+        "components": [
+            {
+                "type": "bookings_commission",
+                "rate": 0.2,
+                "paid_at_booking": 0.5,
+                "remainder_after_months": 18,
+            }
+        ],
+    },
 ]
 
 
@@ -63,15 +75,26 @@ def test_budgeted_toml_reproduces_the_budget(solved, tmp_path):
     pd.testing.assert_frame_equal(again.replications, solved.run.replications)
 
 
-def test_merged_runs_equal_running_the_plans_together(scenario):
-    alone = [
-        sim.run(scenario.model_copy(update={"plans": [p]}), replications=6, seed=2)
-        for p in scenario.plans
-    ]
-    together = sim.run(scenario, replications=6, seed=2)
-    merged = merge_runs(scenario, alone)
+def test_plans_run_alone_keep_the_warm_up_they_have_together(scenario):
+    """The automatic warm-up fits the longest tail of any plan ("rich": 18 months), so a
+    plan run alone, as budgets, variants and optimizations do, keeps it: one-plan runs
+    merge into exactly the run of all plans, and a budget's evaluation at scale 1 is
+    the plan's numbers in that run."""
+    auto = scenario.with_values({"company.burn_in_months": "auto"})
+    together = sim.run(auto, replications=6, seed=2)
+    alone = [run_plan(auto, p, replications=6, seed=2) for p in auto.plans]
+    merged = merge_runs(auto, alone)
     pd.testing.assert_frame_equal(merged.replications, together.replications)
     pd.testing.assert_frame_equal(merged.by_year, together.by_year)
+    assert merged.meta["warm_up"] == together.meta["warm_up"]
+    evaluator = _Evaluator(auto, auto.plans[0], Target("comp_ratio", 0.1), 6, 2, 1, None)
+    evaluator(1.0)
+    at_one = evaluator.cache[1.0][1].replications
+    standard = together.replications.query("plan == 'standard'").reset_index(drop=True)
+    pd.testing.assert_frame_equal(at_one.reset_index(drop=True), standard)
+    # on its own, "standard" would warm up for its own shorter tail: a younger company
+    own = sim.run(auto.model_copy(update={"plans": [auto.plans[0]]}), 6, 2)
+    assert own.meta["warm_up"]["months"] < together.meta["warm_up"]["months"]
 
 
 def test_a_p90_target_holds_in_nine_runs_of_ten(scenario, at_rate_one):

@@ -8,7 +8,7 @@ import pytest
 from helpers import run_cli, sim_main, small_scenario, small_scenario_file
 
 import sim
-from sim.optimize import Criterion, optimize, parse_criterion
+from sim.optimize import Criterion, longest_warm_up, make_levers, optimize, parse_criterion
 
 NO_ATTRITION = {"base_monthly_hazard": 0.0, "pay_shortfall_coef": 0.0, "clawback_shock_coef": 0.0}
 RATE = "components.0.rate"
@@ -126,3 +126,21 @@ def test_sim_optimize_bad_input_is_one_line_and_writes_nothing(tmp_path, small_f
     assert done.returncode == 2 and message in done.stderr, done.stderr
     assert done.stderr.count("\n") == 1
     assert not list(tmp_path.iterdir())
+
+
+def test_every_lever_setting_warms_up_as_long_as_the_longest_needs():
+    """A lever that lengthens a tail (here the months a deferred half of the commission
+    waits) would give each setting its own automatic warm-up, so settings would be
+    compared at different company ages: the search fixes the longest any corner
+    needs, and best.toml carries it."""
+    plan = {
+        "name": "deferred",
+        "components": [
+            {"type": "bookings_commission", "paid_at_booking": 0.5, "remainder_after_months": 6}
+        ],
+    }
+    scenario = small_scenario(company={"burn_in_months": "auto"}, plans=[plan])
+    levers = make_levers(scenario, "deferred", {"components.0.remainder_after_months": (6, 30)})
+    lead = scenario.warm_up_months - 12  # 12 months of pay memory outlast the 6-month tail
+    assert longest_warm_up(scenario, levers) == lead + 30
+    assert longest_warm_up(scenario.with_values({"company.burn_in_months": 5}), levers) is None
