@@ -10,7 +10,10 @@ random numbers), so that function is deterministic: a step-like but monotone-in-
 expectation curve that a bracketing root finder (scipy's `brentq`) solves. The
 bracket starts at scale 0 (base salaries only) and 1 (the plan as written) and
 widens upward by doubling, up to the largest scale the plan's settings allow (a
-rate of 100%); a target out of reach at either end is an error that says why.
+rate of 100%); a target out of reach at either end is an error that says why. The
+search stops at the first scale whose statistic is within a twentieth of its own
+95% half-width of the target (closer is below the answer's Monte Carlo error), or
+when `brentq` has the scale to 0.1%.
 
 Plans are independent given the seed (each plan meets the same markets whatever
 other plans run beside it), so plans are solved in parallel worker processes and
@@ -37,6 +40,9 @@ from sim.variants import fixed_warm_up, merge_runs
 
 DEFAULT_REPLICATIONS = 200
 MAX_SCALE = 50.0
+# the root finder stops once the statistic is this share of its own 95% half-width
+# from the target: closer than that is below the Monte Carlo error of the answer
+CLOSE_ENOUGH = 0.05
 REPORTED = ("revenue", "grr", "new_arr", "comp_cost", "comp_cost_ratio", "operating_margin")
 
 
@@ -222,34 +228,53 @@ class _Evaluator:
         )
         self.cache: dict[float, tuple[float, RunResult]] = {}
         self.order: list[tuple[float, float]] = []
+        self.close: dict[float, bool] = {}  # scale -> within CLOSE_ENOUGH of the target
 
     def __call__(self, scale: float) -> float:
         key = float(scale)
         if key not in self.cache:
             scaled = scale_variable_pay(self.plan, key)
             result = run(self.scenario.model_copy(update={"plans": [scaled]}), **self.args)
-            value = self.target.statistic(self.target.values(result))
+            values = self.target.values(result)
+            value = self.target.statistic(values)
+            low, high = self.target.interval(values)
+            self.close[key] = abs(value - self.target.value) <= CLOSE_ENOUGH * (high - low) / 2
             self.cache[key] = (value, result)
             self.order.append((key, value))
         return self.cache[key][0]
 
     def gap(self, scale: float) -> float:
-        """Statistic minus target, signed to rise with the scale."""
+        """Statistic minus target, signed to rise with the scale; stops the search
+        (`CloseEnough`) at a scale whose statistic is as good as on the target."""
         sign = 1.0 if self.target.rises_with_pay else -1.0
-        return sign * (self(scale) - self.target.value)
+        value = self(scale)
+        if self.close[float(scale)]:
+            raise CloseEnough(float(scale))
+        return sign * (value - self.target.value)
+
+
+class CloseEnough(Exception):
+    """The statistic at `scale` is within CLOSE_ENOUGH of its half-width of the target."""
+
+    def __init__(self, scale: float):
+        super().__init__(scale)
+        self.scale = scale
 
 
 def solve_plan(scenario, plan: Plan, target: Target, replications, seed, jobs, chunk) -> PlanBudget:
     """The scale of `plan`'s variable pay that meets `target` (see the module)."""
     started = time.perf_counter()
     f = _Evaluator(scenario, plan, target, replications, seed, jobs, chunk)
-    low, high = _bracket(f, plan, target)
-    if f.gap(low) == 0:
-        scale = low
-    elif f.gap(high) == 0:
-        scale = high
-    else:
-        scale = optimize.brentq(f.gap, low, high, xtol=1e-4, rtol=1e-3, maxiter=40)
+    try:
+        low, high = _bracket(f, plan, target)
+        if f.gap(low) == 0:
+            scale = low
+        elif f.gap(high) == 0:
+            scale = high
+        else:
+            scale = optimize.brentq(f.gap, low, high, xtol=1e-4, rtol=1e-3, maxiter=40)
+    except CloseEnough as stop:
+        scale = stop.scale
     f(scale)
     return PlanBudget(
         plan.name, float(scale), f.order, f.cache[float(scale)][1], time.perf_counter() - started

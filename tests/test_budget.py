@@ -6,7 +6,7 @@ import pytest
 from helpers import run_cli, sim_main, small_scenario, small_scenario_file
 
 import sim
-from sim.budget import Target, _Evaluator, budget, max_scale
+from sim.budget import CLOSE_ENOUGH, Target, _Evaluator, budget, max_scale
 from sim.variants import merge_runs, run_plan
 
 N = 24
@@ -56,6 +56,9 @@ def test_budget_lands_on_the_target_from_under_and_over_it(solved):
         row = table.loc[plan]
         assert row.achieved_ci_low <= row.target <= row.achieved_ci_high, plan
         assert row.achieved == pytest.approx(row.target, rel=0.01)
+        # the search stopped on the target within a twentieth of the answer's own error
+        half = (row.achieved_ci_high - row.achieved_ci_low) / 2
+        assert abs(row.achieved - row.target) <= CLOSE_ENOUGH * half
         assert row.comp_cost_ratio == pytest.approx(row.achieved)  # the mean is the target
 
 
