@@ -33,7 +33,7 @@ from joblib import Parallel, delayed
 from scipy import optimize
 
 from sim.analysis import mean_ci, quantile_ci
-from sim.errors import UserError
+from sim.errors import UserError, kept_warnings, rewarn
 from sim.plans.config import Plan, scale_variable_pay
 from sim.runner import RunResult, run
 from sim.variants import fixed_warm_up, merge_runs
@@ -140,6 +140,7 @@ class PlanBudget:
     evaluations: list[tuple[float, float]]  # (scale, statistic), in order
     result: RunResult
     wall_seconds: float
+    warnings: list[str] = field(default_factory=list)  # raised while solving, once each
 
 
 @dataclass
@@ -264,6 +265,20 @@ class CloseEnough(Exception):
 def solve_plan(scenario, plan: Plan, target: Target, replications, seed, jobs, chunk) -> PlanBudget:
     """The scale of `plan`'s variable pay that meets `target` (see the module)."""
     started = time.perf_counter()
+    kept: list[str] = []  # handed back to the calling process (`budget`) to show
+    with kept_warnings(kept):
+        scale, f = _root(scenario, plan, target, replications, seed, jobs, chunk)
+    return PlanBudget(
+        plan.name,
+        float(scale),
+        f.order,
+        f.cache[float(scale)][1],
+        time.perf_counter() - started,
+        kept,
+    )
+
+
+def _root(scenario, plan, target, replications, seed, jobs, chunk) -> tuple[float, _Evaluator]:
     f = _Evaluator(scenario, plan, target, replications, seed, jobs, chunk)
     try:
         low, high = _bracket(f, plan, target)
@@ -276,9 +291,7 @@ def solve_plan(scenario, plan: Plan, target: Target, replications, seed, jobs, c
     except CloseEnough as stop:
         scale = stop.scale
     f(scale)
-    return PlanBudget(
-        plan.name, float(scale), f.order, f.cache[float(scale)][1], time.perf_counter() - started
-    )
+    return scale, f
 
 
 def _bracket(f: _Evaluator, plan: Plan, target: Target) -> tuple[float, float]:
@@ -355,6 +368,7 @@ def budget(
     solved: dict[str, PlanBudget] = {}
     for result in Parallel(n_jobs=outer, return_as="generator_unordered")(tasks):
         solved[result.plan] = result
+        rewarn(result.warnings)
         if progress:
             print(
                 f"{result.plan}: scale {result.scale:.4f} after {len(result.evaluations)} "

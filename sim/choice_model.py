@@ -571,8 +571,6 @@ def _build_payoff_table(scenario: Scenario, plan) -> ChoiceModel:
         return float(np.max(np.abs(summary(fit(first)) - summary(fit(second)))))
 
     _, difference, converged = _converge(runs, _measure_pay(runs, plan), difference, b)[0]
-    if not converged:
-        _warn_unconverged(plan, b, difference)
     seconds = time.perf_counter() - started
     return ChoiceModel(
         plan.name, b.mode, fit(), runs.n_markets, difference, converged, seconds, seed
@@ -667,8 +665,6 @@ def _measure_group(scenario: Scenario, plans: list, canon: dict, settings: dict)
                 continue  # no shared result seen after all: measure it properly next round
             change = _relative_change(levels[i], new)
             if not new or change < b.equilibrium_tolerance or round_ == b.equilibrium_iterations:
-                if new and change >= b.equilibrium_tolerance:
-                    _warn_no_fixed_point(plans[i], b, change)
                 record = {"equilibrium_rounds": round_}
                 if new:
                     record |= {
@@ -684,8 +680,6 @@ def _measure_group(scenario: Scenario, plans: list, canon: dict, settings: dict)
     out = {}
     for i, plan in enumerate(plans):
         canonical, M, diff, converged, record = done[i]
-        if not converged:
-            _warn_unconverged(plan, b, diff)
         out[plan.name] = (canonical, M, diff, converged, seed, seconds, record)
     return out
 
@@ -750,24 +744,27 @@ def _relative_change(old: dict | None, new: dict) -> float:
     )
 
 
-def _warn_no_fixed_point(plan, behavior, change: float) -> None:
-    warnings.warn(
-        f"plan '{plan.name}': reps' choices did not reach their free-riding fixed point "
-        f"within behavior.equilibrium_iterations = {behavior.equilibrium_iterations} rounds "
-        f"(shared results still move {change:.1%} > equilibrium_tolerance "
-        f"{behavior.equilibrium_tolerance:.1%}); raise equilibrium_iterations",
-        stacklevel=4,
-    )
-
-
-def _warn_unconverged(plan, behavior, difference: float) -> None:
-    warnings.warn(
-        f"plan '{plan.name}': the reps' choice model did not converge within "
-        f"behavior.max_payoff_replications = {behavior.max_payoff_replications} markets "
-        f"per strategy (choice probabilities of its halves differ by {difference:.3f} > "
-        f"choice_tolerance {behavior.choice_tolerance}); raise max_payoff_replications",
-        stacklevel=4,
-    )
+def problems(model: ChoiceModel, behavior) -> list[str]:
+    """What a choice model fell short of, one line each: choices not converged within
+    the markets allowed, or shared results still moving after the rounds allowed."""
+    out = []
+    if not model.converged:
+        out.append(
+            f"plan '{model.plan}': the reps' choice model did not converge within "
+            f"behavior.max_payoff_replications = {behavior.max_payoff_replications} markets "
+            f"per strategy (choice probabilities of its halves differ by "
+            f"{model.split_difference:.3f} > choice_tolerance {behavior.choice_tolerance}); "
+            "raise max_payoff_replications"
+        )
+    change = model.extra.get("equilibrium_change", 0.0)
+    if change >= behavior.equilibrium_tolerance:
+        out.append(
+            f"plan '{model.plan}': reps' choices did not reach their free-riding fixed point "
+            f"within behavior.equilibrium_iterations = {behavior.equilibrium_iterations} "
+            f"rounds (shared results still move {change:.1%} > equilibrium_tolerance "
+            f"{behavior.equilibrium_tolerance:.1%}); raise equilibrium_iterations"
+        )
+    return out
 
 
 def _converge(
@@ -953,7 +950,11 @@ def choice_models(scenario: Scenario, jobs: int = 1) -> dict[str, ChoiceModel | 
         built = Parallel(n_jobs=jobs)(delayed(choice_model)(scenario, p) for p in missing)
         for plan, model in zip(missing, built, strict=True):
             _CACHE[cache_key(scenario, plan)] = model
-    return {plan.name: choice_model(scenario, plan) for plan in plans}
+    models = {plan.name: choice_model(scenario, plan) for plan in plans}
+    for model in models.values():  # here, in the calling process, cached or not
+        for problem in problems(model, scenario.behavior) if model else ():
+            warnings.warn(problem, stacklevel=2)
+    return models
 
 
 def plan_behavior(scenario: Scenario, plan, market, model: ChoiceModel | None):

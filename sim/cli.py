@@ -19,6 +19,7 @@ import json
 import shlex
 import sys
 import textwrap
+import warnings
 from pathlib import Path
 
 from sim.errors import ScenarioError, UserError
@@ -153,8 +154,17 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    """A warning as the command's own line ("sim: warning: ..."), not a source line,
+    printed above any progress bar."""
+    from tqdm import tqdm
+
+    tqdm.write(f"sim: warning: {message}", file=sys.stderr)
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    shown, warnings.showwarning = warnings.showwarning, show_warning
     try:
         args = build_parser().parse_args(argv)
         return COMMANDS[args.command](args, argv)
@@ -165,6 +175,8 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("sim: interrupted; no result written", file=sys.stderr)
         return 130
+    finally:
+        warnings.showwarning = shown
 
 
 def cmd_run(args, argv) -> int:

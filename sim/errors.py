@@ -7,6 +7,9 @@ anywhere; the CLI prints `str(error)` and exits non-zero, never a traceback.
 
 from __future__ import annotations
 
+import warnings
+from contextlib import contextmanager
+
 
 class UserError(Exception):
     """A problem with the user's input, reported as one line."""
@@ -40,3 +43,20 @@ class ScenarioProblems(ScenarioError):
 
     def lines(self) -> list[str]:
         return [str(p) for p in self.problems]
+
+
+@contextmanager
+def kept_warnings(into: list[str]):
+    """Collect the warnings raised inside (each text once) into `into`, instead of
+    printing them: work done in a worker process hands them back to the caller, which
+    shows them with `rewarn` where the user sees them."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        yield
+    into.extend(t for t in dict.fromkeys(str(w.message) for w in caught) if t not in into)
+
+
+def rewarn(texts: list[str]) -> None:
+    """Warn, in this process, each text `kept_warnings` collected elsewhere."""
+    for text in texts:
+        warnings.warn(text, stacklevel=2)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import pandas as pd
 from joblib import Parallel, delayed
 
+from sim.errors import kept_warnings, rewarn
 from sim.runner import RunResult, run
 from sim.warmup import warm_up
 
@@ -35,8 +36,11 @@ def run_plan(scenario, plan, replications: int, seed: int, jobs: int = 1, chunk_
     """One plan alone on the scenario's world and warm-up (chunks as `sim.run` sizes
     them)."""
     variant = fixed_warm_up(scenario).model_copy(update={"plans": [plan]})
-    result = run(variant, replications, seed, jobs, chunk_size, reuse_markets=True)
+    kept: list[str] = []  # a worker's warnings, shown by the caller (`run_plans`)
+    with kept_warnings(kept):
+        result = run(variant, replications, seed, jobs, chunk_size, reuse_markets=True)
     result.meta["warm_up"] = warm_up(scenario).record()  # what the scenario asked for
+    result.meta["warnings"] = kept
     return result
 
 
@@ -44,10 +48,16 @@ def run_plans(scenario, plans: list, replications: int, seed: int, jobs: int = 1
     """Each plan alone (see `run_plan`), the plans spread over `jobs` worker processes;
     results in the order of `plans`."""
     if len(plans) == 1:
-        return [run_plan(scenario, plans[0], replications, seed, jobs, chunk_size)]
-    inner = max(1, jobs // len(plans))
-    tasks = (delayed(run_plan)(scenario, p, replications, seed, inner, chunk_size) for p in plans)
-    return list(Parallel(n_jobs=min(jobs, len(plans)))(tasks))
+        results = [run_plan(scenario, plans[0], replications, seed, jobs, chunk_size)]
+    else:
+        inner = max(1, jobs // len(plans))
+        tasks = (
+            delayed(run_plan)(scenario, p, replications, seed, inner, chunk_size) for p in plans
+        )
+        results = list(Parallel(n_jobs=min(jobs, len(plans)))(tasks))
+    for result in results:
+        rewarn(result.meta["warnings"])
+    return results
 
 
 def merge_runs(scenario, runs: list[RunResult]) -> RunResult:

@@ -131,3 +131,22 @@ def test_seed_designs_end_to_end(tmp_path):
     assert (rows[rows.plan == "clawback"]["clawbacks_recovered"] > 0).all()
     ote = pd.read_csv(out / "ote_check.csv")
     assert set(ote.plan) == plans and (ote.payout_at_100 > 0).all()
+
+
+def test_a_choice_model_short_of_convergence_is_one_warning_line(tmp_path):
+    """The command's warnings are its own lines, not Python's source-file lines, and
+    come from the calling process whether the choice model was built or cached."""
+    path = tmp_path / "strict.toml"
+    path.write_text(
+        f'extends = "{DEFAULT.as_posix()}"\nname = "strict"\n[company]\nn_reps = 6\n'
+        "[behavior]\nmax_payoff_replications = 8\nchoice_tolerance = 0.0001\n"
+    )
+    for attempt in ("built", "cached"):
+        done = run_cli("run", path, "-n", "2", "--out", tmp_path / attempt)
+        assert done.returncode == 0, done.stderr
+        lines = [line for line in done.stderr.splitlines() if "warning" in line.lower()]
+        assert len(lines) == 1, (attempt, done.stderr)
+        assert lines[0].startswith("sim: warning: plan 'standard': the reps' choice model did")
+        assert ".py:" not in done.stderr and "UserWarning" not in done.stderr
+        manifest = json.loads((tmp_path / attempt / "manifest.json").read_text())
+        assert manifest["choice_models"]["standard"]["converged"] is False
