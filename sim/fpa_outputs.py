@@ -54,6 +54,7 @@ def write_sweep(result, out: str | Path, command=None, scenario_file=None, xlsx=
         chunk_size=result.runs[0].chunk_size,
         axes=result.axes,
         points=len(result.points),
+        warm_up_months=[run.meta["warm_up"]["months"] for run in result.runs],
     )
     files["manifest.json"] = lambda path: write_json(record, path)
     return write_folder(out, files)

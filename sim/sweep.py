@@ -17,6 +17,7 @@ import itertools
 import math
 import sys
 import time
+import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -148,6 +149,21 @@ def _paired_rows(rows: pd.DataFrame, first: pd.DataFrame, metrics: list[str]) ->
     return pd.DataFrame(out, columns=["plan", "metric", *DIFF_COLUMNS])
 
 
+def _warn_if_ages_differ(variants) -> None:
+    """Under an automatic warm-up, a point that lengthens a pay tail warms up longer:
+    its company is older when reporting starts, which moves what the installed base
+    does (revenue, ARR, GRR, pay on renewals) beside the setting's own effect."""
+    months = [v.warm_up_months for v in variants]
+    auto = [v.company.burn_in_months == "auto" for v in variants]
+    if any(auto) and min(months) != max(months):
+        warnings.warn(
+            f"the automatic warm-up differs across the sweep's points ({min(months)}-"
+            f"{max(months)} months): points with a longer pay tail report an older company; "
+            f"set company.burn_in_months = {max(months)} to compare them at the same age",
+            stacklevel=3,
+        )
+
+
 def sweep(
     scenario,
     axes: dict[str, list],
@@ -164,6 +180,7 @@ def sweep(
         raise UserError(f"{source}: give at least one KEY=VALUES with one value or more")
     points = grid(axes)
     variants = [scenario.with_values(p, source=f"{source} {label(p)}") for p in points]
+    _warn_if_ages_differ(variants)
     seed = scenario.simulation.seed if seed is None else seed
     started = time.perf_counter()
     runs = []

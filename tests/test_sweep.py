@@ -1,5 +1,7 @@
 """Sweeps and dotted paths: `Scenario.with_values`, `sim.sweep`, `sim sweep`."""
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -7,7 +9,7 @@ from helpers import run_cli, sim_main, small_scenario, small_scenario_file
 
 import sim
 from sim.scenario.paths import get_value
-from sim.sweep import grid, parse_axes, parse_values, sweep
+from sim.sweep import _warn_if_ages_differ, grid, parse_axes, parse_values, sweep
 
 RATE = "plans.standard.components.0.rate"
 
@@ -112,3 +114,19 @@ def test_sim_sweep_bad_input_is_one_line_and_writes_nothing(tmp_path, option, me
     assert done.returncode == 2
     assert message in done.stderr and done.stderr.count("\n") == 1, done.stderr
     assert not out.exists() and not list(out.parent.glob("*"))
+
+
+def test_points_whose_tails_set_different_automatic_warm_ups_are_named():
+    """A swept deferral lengthens the plan's tail, so under "auto" each point warms up
+    for its own: the sweep says so (the points' companies differ in age); a number
+    for the warm-up keeps them equal and silences it."""
+    deferred = "plans.standard.components.0.remainder_after_months"
+    scenario = small_scenario(company={"burn_in_months": "auto"}).with_values(
+        {"plans.standard.components.0.paid_at_booking": 0.5}
+    )
+    with pytest.warns(UserWarning, match=r"warm-up differs .*company.burn_in_months = 41"):
+        _warn_if_ages_differ([scenario.with_values({deferred: m}) for m in (6, 30)])
+    fixed = scenario.with_values({"company.burn_in_months": 40})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        _warn_if_ages_differ([fixed.with_values({deferred: m}) for m in (6, 30)])
