@@ -5,7 +5,9 @@
 
 Everything printed inside the block still goes to the terminal, and replaces the
 section named `throughput` in results.md (other sections are kept), with the date,
-the machine and the command, so the figures there are never typed by hand.
+the machine and the command, so the figures there are never typed by hand; a
+section README.md marks (`<!-- bench:NAME -->` ... `<!-- /bench:NAME -->`) is
+written there too.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 RESULTS = Path(__file__).resolve().parent / "results.md"
+README = Path(__file__).resolve().parents[1] / "README.md"
 TITLE = "# Benchmark results\n\nWritten by the scripts in `benchmarks/`; do not edit by hand.\n"
 
 
@@ -61,9 +64,29 @@ def write_section(section: str, command: str, where: str, output: str) -> None:
         f"```\n{output.rstrip()}\n```\n<!-- /{section} -->\n"
     )
     text = RESULTS.read_text() if RESULTS.exists() else TITLE
-    pattern = re.compile(rf"<!-- {re.escape(section)} -->.*?<!-- /{re.escape(section)} -->\n", re.S)
+    pattern = _markers(section)
     if pattern.search(text):
         text = pattern.sub(lambda _: body, text)
     else:
         text = text.rstrip("\n") + "\n\n" + body
     RESULTS.write_text(text)
+    _update_readme(section, command, stamp, where, output)
+
+
+def _markers(name: str) -> re.Pattern:
+    return re.compile(rf"<!-- {re.escape(name)} -->.*?<!-- /{re.escape(name)} -->\n", re.S)
+
+
+def _update_readme(section: str, command: str, stamp: str, where: str, output: str) -> None:
+    """Where README.md marks a place for this section (`<!-- bench:SECTION -->` ...
+    `<!-- /bench:SECTION -->`), put the same figures there."""
+    name = f"bench:{section}"
+    text = README.read_text()
+    pattern = _markers(name)
+    if not pattern.search(text):
+        return
+    body = (
+        f"<!-- {name} -->\n`{command}` on {stamp} ({where}):\n\n"
+        f"```\n{output.rstrip()}\n```\n<!-- /{name} -->\n"
+    )
+    README.write_text(pattern.sub(lambda _: body, text))

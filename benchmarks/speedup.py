@@ -6,7 +6,7 @@ the same time, and whether both give the same numbers to the bit.
 Exports REV (default: 710e059, main before the engine speed work) with `git
 archive` into a temporary folder, then times one chunk of N company-runs of the
 default scenario (reps choosing) in a fresh process for each side, alternating
-sides K times so that both see the same load, and keeps each side's fastest CPU
+sides K times so that both see the same load, and reports each side's median CPU
 time (CPU time, not wall time: on a shared machine it is the steadier measure of
 the work done). The choice models are built before timing and excluded. Prints
 company-years and rep-years per second per core for both sides, the speed-up, and
@@ -26,6 +26,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -70,6 +72,16 @@ def worker(scenario_file: str, replications: int) -> None:
     )
 
 
+def export(revision: str, folder: Path) -> Path:
+    """The files of `revision` (git archive) in `folder`, to import that code from."""
+    folder.mkdir(parents=True)
+    archive = subprocess.run(
+        ["git", "-C", str(ROOT), "archive", revision], capture_output=True, check=True
+    )
+    subprocess.run(["tar", "-x", "-C", str(folder)], input=archive.stdout, check=True)
+    return folder
+
+
 def measure(source: Path, scenario_file: str, replications: int, cache: Path) -> dict:
     env = dict(os.environ, PYTHONPATH=str(source), COMPSIM_CACHE=str(cache))
     out = subprocess.run(
@@ -94,31 +106,27 @@ def main() -> None:
     parser.add_argument("--scenario", default="scenarios/default.toml")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        before = Path(tmp) / "before"
-        before.mkdir()
-        archive = subprocess.run(
-            ["git", "-C", str(ROOT), "archive", args.before], capture_output=True, check=True
-        )
-        subprocess.run(["tar", "-x", "-C", str(before)], input=archive.stdout, check=True)
+        before = export(args.before, Path(tmp) / "before")
         sides = {f"before ({args.before})": before, "now": ROOT}
         runs: dict[str, list[dict]] = {name: [] for name in sides}
         for _ in range(args.rounds):
             for i, (name, source) in enumerate(sides.items()):
                 cache = Path(tmp) / f"cache{i}"
                 runs[name].append(measure(source, args.scenario, args.replications, cache))
-    best = {name: min(r, key=lambda x: x["seconds"]) for name, r in runs.items()}
+    median = {name: float(np.median([x["seconds"] for x in r])) for name, r in runs.items()}
     print(
         f"{args.scenario}, one chunk of {args.replications} company-runs, reps choosing; "
-        f"fastest CPU time of {args.rounds} alternating runs per side:"
+        f"median (and fastest) CPU time of {args.rounds} alternating runs per side:"
     )
-    for name, r in best.items():
-        rate = r["company_years"] / r["seconds"]
+    for name, r in runs.items():
+        rate = r[0]["company_years"] / median[name]
+        fastest = min(x["seconds"] for x in r)
         print(
-            f"{name:22s} {r['seconds']:.2f}s CPU = {rate:,.0f} company-years/s per core "
-            f"({rate * r['reps']:,.0f} rep-years/s per core)"
+            f"{name:22s} {median[name]:.2f}s CPU ({fastest:.2f}s) = {rate:,.0f} company-years/s "
+            f"per core ({rate * r[0]['reps']:,.0f} rep-years/s per core)"
         )
-    first, last = best.values()
-    print(f"speed-up: {first['seconds'] / last['seconds']:.2f}x")
+    first, last = median.values()
+    print(f"speed-up: {first / last:.2f}x (medians)")
     same = len({r["digest"] for rs in runs.values() for r in rs}) == 1
     print(f"outputs bit-identical: {'yes' if same else 'NO'}")
     reuse(args.scenario, args.replications, args.rounds)

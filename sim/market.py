@@ -30,6 +30,7 @@ from sim.params import sample
 from sim.scenario.schema import Scenario
 from sim.streams import DRAW, draw_keys, keyed_normal, keyed_uniform, stream
 
+_I = np.int64
 TRAITS = ("skill", "risk_aversion", "patience", "integrity_cost", "market_ote")
 LEVERS = ("discount", "overforecast", "fit_threshold", "effort")
 DRAWN_FIRST = LEVERS[:3]  # given strategies drawn before the choice uniforms (stream order)
@@ -61,13 +62,36 @@ def sales_cycle(keys: np.ndarray, mean_months: float) -> np.ndarray:
     if mean_months <= 1.0:
         return np.ones(len(keys), dtype=np.int64)
     months = keyed_uniform(keys, DRAW["cycle"])
-    # ceil(log1p(-u) / log1p(-1/mean)), at least 1, computed in place
-    np.negative(months, out=months)
-    np.log1p(months, out=months)
+    # ceil(log(1 - u) / log1p(-1/mean)), at least 1, computed in place (1 - u is exact
+    # for u on numpy's grid of 2^-53, and log is several times faster than log1p)
+    np.subtract(1.0, months, out=months)
+    np.log(months, out=months)
     months /= np.log1p(-1.0 / mean_months)
     np.ceil(months, out=months)
     np.maximum(months, 1.0, out=months)
     return months.astype(np.int64)
+
+
+MAX_ORDER_STATISTIC = 8  # uniforms per draw, at most, of the order-statistic Beta sampler
+
+
+def beta_draws(rng: np.random.Generator, a: float, b: float, n: int) -> np.ndarray:
+    """n draws of Beta(a, b). For whole-number shapes with a + b - 1 <= 8 (the default
+    fit is Beta(2, 2)), the a-th smallest of a + b - 1 uniforms, which is exactly
+    Beta(a, b) distributed, found by a sorting network of elementwise min and max:
+    about 5x faster than `Generator.beta` (two gamma variates by rejection). Other
+    shapes: `Generator.beta`."""
+    m = a + b - 1
+    if not (float(a).is_integer() and float(b).is_integer() and m <= MAX_ORDER_STATISTIC):
+        return rng.beta(a, b, n)
+    rows = list(rng.random((int(m), n)))
+    for top in range(len(rows) - 1, 0, -1):  # bubble network: row `top` ends the largest
+        for j in range(top):
+            rows[j], rows[j + 1] = (
+                np.minimum(rows[j], rows[j + 1]),
+                np.maximum(rows[j], rows[j + 1]),
+            )
+    return np.array(rows[int(a) - 1])
 
 
 @dataclass(slots=True)
@@ -264,7 +288,7 @@ def _draw_opportunities(scenario, rng, n_months: int) -> Opportunities:
     return Opportunities(
         replication=None,
         seat=seats,
-        fit=rng.beta(m.fit_a, m.fit_b, n),
+        fit=beta_draws(rng, m.fit_a, m.fit_b, n),
         u_ramp=rng.random(n),
         key=keys,
         close_month=month + sales_cycle(keys, m.sales_cycle_months),
@@ -275,6 +299,10 @@ def _draw_opportunities(scenario, rng, n_months: int) -> Opportunities:
 def _draw_installed_base(scenario, rng) -> InstalledBase:
     """Customers a going concern has: fit as among won deals, mid-contract ages."""
     n = scenario.initial_book.customers
+    if n == 0:  # nothing to draw (a start-up): skip the calls' fixed cost
+        return InstalledBase(
+            None, np.empty(0, np.int32), np.empty(0), np.empty(0, np.uint64), np.empty(0, _I)
+        )
     fit = _won_fit(scenario, rng, n)
     seats = rng.integers(0, scenario.company.n_reps, n).astype(np.int32)
     keys = draw_keys(rng, n)
@@ -290,7 +318,7 @@ def _won_fit(scenario, rng, n: int) -> np.ndarray:
     out = np.empty(0)
     p_max = world.win_probability(b.discount, 1.0, 0.0, b.overforecast, 1.0, scenario.win)
     while len(out) < n:
-        fit = rng.beta(m.fit_a, m.fit_b, 2 * n + 16)
+        fit = beta_draws(rng, m.fit_a, m.fit_b, 2 * n + 16)
         p = world.win_probability(b.discount, fit, 0.0, b.overforecast, 1.0, scenario.win)
         out = np.concatenate([out, fit[rng.random(len(fit)) * p_max < p]])
     return out[:n]

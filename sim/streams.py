@@ -79,10 +79,19 @@ def keyed_uniform(keys: np.ndarray, counter) -> np.ndarray:
         z = keys + np.uint64(((int(counter) + 1) * int(_GOLDEN)) % 2**64)
     else:
         z = keys + (np.asarray(counter, dtype=np.uint64) + np.uint64(1)) * _GOLDEN
-    z = (z ^ (z >> np.uint64(30))) * _M1
-    z = (z ^ (z >> np.uint64(27))) * _M2
-    z = z ^ (z >> np.uint64(31))
-    return (z >> np.uint64(11)).astype(np.float64) * (1.0 / 9007199254740992.0)
+    # the SplitMix64 finalizer, in place on z and one scratch array (fewer temporaries)
+    shifted = np.right_shift(z, np.uint64(30))
+    z ^= shifted
+    z *= _M1
+    np.right_shift(z, np.uint64(27), out=shifted)
+    z ^= shifted
+    z *= _M2
+    np.right_shift(z, np.uint64(31), out=shifted)
+    z ^= shifted
+    z >>= np.uint64(11)
+    out = z.astype(np.float64)
+    out *= 1.0 / 9007199254740992.0
+    return out
 
 
 def keyed_normal(keys: np.ndarray, counter) -> np.ndarray:

@@ -37,3 +37,20 @@ def test_keyed_draws_are_stable_for_array_counters():
     scalar = keyed_uniform(keys, DRAW["renewal"] + 2)
     vector = keyed_uniform(keys, np.full(5, DRAW["renewal"] + 2, dtype=np.uint64))
     np.testing.assert_array_equal(scalar, vector)
+
+
+def test_keyed_uniform_is_splitmix64():
+    """The in-place arithmetic gives SplitMix64's output (reference values computed with
+    Python integers), so no draw changes with how it is computed."""
+    keys = np.array([0, 1, 2**63 + 12345, 2**64 - 1], dtype=np.uint64)
+
+    def splitmix(key: int, counter: int) -> float:
+        mask = 2**64 - 1
+        z = (key + (counter + 1) * 0x9E3779B97F4A7C15) & mask
+        z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & mask
+        z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & mask
+        return ((z ^ (z >> 31)) >> 11) / 2.0**53
+
+    for counter in (1, DRAW["renewal"] + 3):
+        expected = [splitmix(int(k), counter) for k in keys]
+        assert keyed_uniform(keys, counter).tolist() == expected

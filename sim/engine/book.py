@@ -52,12 +52,12 @@ class CustomerBook:
         self.n = 0
         self._capacity = max(int(capacity), 16)
         self.cols = {k: np.zeros(self._capacity, dtype=t) for k, t in COLUMNS.items()}
+        self._expose()
 
-    def __getattr__(self, name: str) -> np.ndarray:
-        cols = self.__dict__.get("cols")
-        if cols is not None and name in cols:
-            return cols[name][: self.n]
-        raise AttributeError(name)
+    def _expose(self) -> None:
+        """Each column's first n rows as a plain attribute (`book.fit`): read many times
+        a month, so a view made once per append, not per read."""
+        self.__dict__.update({name: col[: self.n] for name, col in self.cols.items()})
 
     def append(self, count: int, **values) -> np.ndarray:
         """Add `count` rows; `values` gives named columns (others start at zero)."""
@@ -66,6 +66,7 @@ class CustomerBook:
         for name, value in values.items():
             self.cols[name][rows] = value
         self.n += count
+        self._expose()
         return np.arange(rows.start, rows.stop)
 
     def _reserve(self, size: int) -> None:
