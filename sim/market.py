@@ -28,7 +28,7 @@ import numpy as np
 from sim import world
 from sim.params import sample
 from sim.scenario.schema import Scenario
-from sim.streams import DRAW, draw_keys, keyed_normal, keyed_uniform, stream
+from sim.streams import DRAW, draw_keys, keyed_uniform, keyed_uniforms, stream, to_normal
 
 _I = np.int64
 TRAITS = ("skill", "risk_aversion", "patience", "integrity_cost", "market_ote")
@@ -50,10 +50,13 @@ def account_details(keys: np.ndarray, scenario: Scenario, discount=0.0) -> Accou
     willing to sign for two years (`world.two_year_term_probability`)."""
     m = scenario.market
     p_24 = world.two_year_term_probability(discount, m)
+    u_need, u_term, u_usage = keyed_uniforms(
+        keys, DRAW["need"], DRAW["term"], DRAW["usage_contract"]
+    )
     return AccountDetails(
-        need=m.need_median * np.exp(m.need_sigma * keyed_normal(keys, DRAW["need"])),
-        term=np.where(keyed_uniform(keys, DRAW["term"]) < p_24, 24, 12),
-        usage_contract=keyed_uniform(keys, DRAW["usage_contract"]) < m.share_usage_contracts,
+        need=m.need_median * np.exp(m.need_sigma * to_normal(u_need)),
+        term=np.where(u_term < p_24, 24, 12),
+        usage_contract=u_usage < m.share_usage_contracts,
     )
 
 

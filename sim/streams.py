@@ -94,7 +94,18 @@ def keyed_uniform(keys: np.ndarray, counter) -> np.ndarray:
     return out
 
 
+def keyed_uniforms(keys: np.ndarray, *counters: int) -> np.ndarray:
+    """`keyed_uniform` for several draw numbers at once, one row each: the same
+    numbers, in one pass over the keys."""
+    return keyed_uniform(keys[None, :], np.array(counters, dtype=np.uint64)[:, None])
+
+
 def keyed_normal(keys: np.ndarray, counter) -> np.ndarray:
     """Standard normal draws by inverting the uniform (never exactly 0)."""
-    u = keyed_uniform(keys, counter)
+    return to_normal(keyed_uniform(keys, counter))
+
+
+def to_normal(u: np.ndarray) -> np.ndarray:
+    """The standard normal quantile of keyed uniforms (a uniform of 0 maps to the
+    quantile of 1e-300, not minus infinity)."""
     return ndtri(np.maximum(u, 1e-300))

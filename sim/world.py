@@ -118,6 +118,11 @@ def health(base_logit, months_waiting, csm_coverage, h: Health) -> np.ndarray:
     the engine runs this for every customer every month in float32."""
     logit = base_logit - h.time_to_value_coef * months_waiting + h.csm_coef * csm_coverage
     with np.errstate(over="ignore"):
+        if isinstance(logit, np.ndarray):  # a fresh array: 1 / (1 + exp(-logit)) in place
+            np.negative(logit, out=logit)
+            np.exp(logit, out=logit)
+            logit += 1.0
+            return np.divide(1.0, logit, out=logit)
         return 1.0 / (1.0 + np.exp(-logit))
 
 
@@ -142,7 +147,10 @@ def usage_drift(growth_noise, usage: Usage) -> np.ndarray:
 def monthly_usage_growth(health_now, drift, usage: Usage) -> np.ndarray:
     """Multiplicative change of real use this month: healthy customers expand,
     unhealthy ones contract."""
-    return np.exp(drift + (usage.growth_health_coef / MONTHS_PER_YEAR) * (health_now - 0.5))
+    log_growth = drift + (usage.growth_health_coef / MONTHS_PER_YEAR) * (health_now - 0.5)
+    if isinstance(log_growth, np.ndarray):  # a fresh array: exponentiate in place
+        return np.exp(log_growth, out=log_growth)
+    return np.exp(log_growth)
 
 
 def minimum_billing(commitment, usage_contract) -> np.ndarray:

@@ -3,7 +3,7 @@
 import numpy as np
 from scipy import stats
 
-from sim.streams import DRAW, draw_keys, keyed_normal, keyed_uniform, stream
+from sim.streams import DRAW, draw_keys, keyed_normal, keyed_uniform, keyed_uniforms, stream
 
 
 def test_named_streams_are_reproducible_and_distinct():
@@ -54,3 +54,11 @@ def test_keyed_uniform_is_splitmix64():
     for counter in (1, DRAW["renewal"] + 3):
         expected = [splitmix(int(k), counter) for k in keys]
         assert keyed_uniform(keys, counter).tolist() == expected
+
+
+def test_several_keyed_draws_at_once_are_the_same_draws():
+    keys = draw_keys(np.random.default_rng(2), 1000)
+    rows = keyed_uniforms(keys, DRAW["need"], DRAW["term"], DRAW["renewal"] + 4)
+    for row, counter in zip(rows, (DRAW["need"], DRAW["term"], DRAW["renewal"] + 4), strict=True):
+        np.testing.assert_array_equal(row, keyed_uniform(keys, counter))
+    assert keyed_uniforms(keys[:0], 1, 2).shape == (2, 0)

@@ -24,7 +24,7 @@ from sim.metrics import MetricsAccumulator
 from sim.plans.config import Plan
 from sim.plans.payroll import Payroll, Payslip
 from sim.scenario.schema import Scenario
-from sim.streams import DRAW, keyed_normal, keyed_uniform
+from sim.streams import DRAW, keyed_uniform, keyed_uniforms, to_normal
 
 MONTHS_PER_YEAR = 12
 _I = np.int64
@@ -141,10 +141,13 @@ class Company:
     ) -> np.ndarray:
         s = self.s
         owner_key = replication.astype(_I) * self.S + seat
-        pay_class = world.payment_class(keyed_uniform(key, DRAW["u_pay"]), fit, s.billing)
+        u_pay, u_csm, u_growth = keyed_uniforms(
+            key, DRAW["u_pay"], DRAW["csm"], DRAW["growth_noise"]
+        )
+        pay_class = world.payment_class(u_pay, fit, s.billing)
         delay = np.array([*self.delays, -1])[pay_class]
         n_csms = max(s.company.n_csms, 1)
-        csm = np.minimum((keyed_uniform(key, DRAW["csm"]) * n_csms).astype(_I), n_csms - 1)
+        csm = np.minimum((u_csm * n_csms).astype(_I), n_csms - 1)
         ids = self.book.append(
             len(fit),
             replication=replication,
@@ -171,7 +174,7 @@ class Company:
             csm=csm,
             owner_key=owner_key,
             billing_key=pay_class.astype(_I) * self.shape[0] * self.S + owner_key,
-            drift=world.usage_drift(keyed_normal(key, DRAW["growth_noise"]), s.usage),
+            drift=world.usage_drift(to_normal(u_growth), s.usage),
             in_report=in_report,
         )
         self._refresh(ids)
@@ -410,13 +413,12 @@ class Company:
         b = self.book
         wait = b.onboarding_wait[done]
         p = world.deployment_probability(b.fit[done], b.overforecast[done], wait, self.s.deployment)
-        success = keyed_uniform(b.key[done], DRAW["u_deploy"]) < p
+        u_deploy, u_cancel = keyed_uniforms(b.key[done], DRAW["u_deploy"], DRAW["cancel"])
+        success = u_deploy < p
         b.deploy_state[done] = np.where(success, 1, 2)
         b.time_to_value[done] = time_to_value
         self._refresh(done)
-        cancel = ~success & (
-            keyed_uniform(b.key[done], DRAW["cancel"]) < self.s.deployment.cancel_after_failure
-        )
+        cancel = ~success & (u_cancel < self.s.deployment.cancel_after_failure)
         self._lose(done[cancel], self._billed(done[cancel]), debooked=True)
         return Deployments(
             replication=b.replication[done],
