@@ -4,7 +4,7 @@ objective, what to watch, and numbers formatted the same everywhere."""
 import numpy as np
 import pandas as pd
 import pytest
-from helpers import run_cli, sim_main, small_scenario_file
+from helpers import sim_main, small_scenario_file
 
 from sim.analysis import compare, summarize
 from sim.errors import UserError
@@ -120,7 +120,7 @@ FIVE_PLANS = "".join(
 def test_sim_run_objective_ranks_plans_and_rejects_unknown_metrics(tmp_path):
     scenario = small_scenario_file(tmp_path, FIVE_PLANS)
     out = tmp_path / "res"
-    done = run_cli("run", scenario, "-n", "3", "--objective", "comp_cost", "--out", out)
+    done = sim_main("run", scenario, "-n", "3", "--objective", "comp_cost", "--out", out)
     assert done.returncode == 0, done.stderr
     assert all(len(line) <= WIDTH for line in done.stdout.splitlines()), done.stdout
     assert "Ranking by comp_cost (lower is better" in done.stdout

@@ -39,7 +39,7 @@ def test_rerun_replaces_the_previous_result(tmp_path):
     out = tmp_path / "res"
     small = small_scenario_file(tmp_path)
     for seed in ("1", "2"):
-        assert run_cli("run", small, "-n", "2", "--seed", seed, "--out", out, "-q").returncode == 0
+        assert sim_main("run", small, "-n", "2", "--seed", seed, "--out", out, "-q").returncode == 0
     assert json.loads((out / "manifest.json").read_text())["seed"] == 2
 
 

@@ -7,7 +7,7 @@ import re
 
 import pandas as pd
 import pytest
-from helpers import ROOT, run_cli, sim_main, small_scenario_file
+from helpers import ROOT, sim_main, small_scenario_file
 
 from sim.metrics import METRICS
 
@@ -68,7 +68,7 @@ def run_folder(tmp_path_factory):
     folder = tmp_path_factory.mktemp("docs")
     scenario = small_scenario_file(folder, PLANS)
     out = folder / "out"
-    done = run_cli("run", scenario, "-n", "2", "--out", out, "--xlsx", "-q")
+    done = sim_main("run", scenario, "-n", "2", "--out", out, "--xlsx", "-q")
     assert done.returncode == 0, done.stderr
     return scenario, out
 

@@ -24,7 +24,7 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
-from helpers import DEFAULT, run_cli, sim_main, small_scenario, small_scenario_file
+from helpers import DEFAULT, sim_main, small_scenario, small_scenario_file
 from test_response import STEEP, plan
 from test_response import scenario as responsive_scenario
 
@@ -152,7 +152,7 @@ def test_engine_results_do_not_depend_on_chunks():
 def test_sim_run_engine_events_end_to_end(tmp_path):
     out = tmp_path / "res"
     path = small_scenario_file(tmp_path)
-    result = run_cli("run", path, "-n", "1", "--seed", "4", "--engine", "events", "--out", out)
+    result = sim_main("run", path, "-n", "1", "--seed", "4", "--engine", "events", "--out", out)
     assert result.returncode == 0, result.stderr
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["engine"] == "events"

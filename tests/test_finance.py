@@ -4,7 +4,7 @@ probability views FP&A budgets to."""
 import numpy as np
 import pandas as pd
 import pytest
-from helpers import run_cli, small_scenario, small_scenario_file
+from helpers import sim_main, small_scenario, small_scenario_file
 
 import sim
 from sim.analysis import proportion_ci
@@ -125,7 +125,7 @@ def test_wilson_interval_keeps_a_width_at_zero_and_one():
 def test_run_writes_the_per_year_tables(tmp_path):
     out = tmp_path / "res"
     small = small_scenario_file(tmp_path)  # 24 months
-    done = run_cli("run", small, "-n", "4", "--seed", "2", "--out", out, "-q")
+    done = sim_main("run", small, "-n", "4", "--seed", "2", "--out", out, "-q")
     assert done.returncode == 0, done.stderr
     rows = pd.read_csv(out / "by_year.csv")
     assert list(rows.columns[:3]) == ["plan", "replication", "year"]

@@ -7,7 +7,7 @@ from html.parser import HTMLParser
 
 import pandas as pd
 import pytest
-from helpers import ROOT, run_cli, small_scenario
+from helpers import ROOT, sim_main, small_scenario
 
 import sim
 from sim.analysis import analyze
@@ -197,7 +197,7 @@ def test_sim_run_writes_the_report_with_the_chosen_baseline(tmp_path):
     scenario = tmp_path / "tiny.toml"
     scenario.write_text(TINY.format(default=(ROOT / "scenarios" / "default.toml").as_posix()))
     out = tmp_path / "res"
-    done = run_cli(
+    done = sim_main(
         "run",
         scenario,
         "-n",

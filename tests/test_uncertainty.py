@@ -101,7 +101,7 @@ def test_behavior_replicates_report_how_much_estimates_move(tmp_path):
     import json
 
     import pandas as pd
-    from helpers import run_cli
+    from helpers import sim_main
 
     path = tmp_path / "s.toml"
     path.write_text(
@@ -111,7 +111,7 @@ def test_behavior_replicates_report_how_much_estimates_move(tmp_path):
         "overforecast = [0.0]\nfit_threshold = [0.0]\n"
     )
     out = tmp_path / "out"
-    done = run_cli("run", path, "-n", "4", "--behavior-replicates", "2", "--out", out)
+    done = sim_main("run", path, "-n", "4", "--behavior-replicates", "2", "--out", out)
     assert done.returncode == 0, done.stderr
     spread = pd.read_csv(out / "choice_model_spread.csv")
     assert {"estimate_0", "estimate_1", "choice_sd", "run_se", "ratio"} <= set(spread.columns)
