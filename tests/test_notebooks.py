@@ -8,8 +8,9 @@ conftest.py). A failing cell fails the test: the notebooks check what they show 
 `sim` command's exit status, identical numbers across workers).
 
 They run in quick mode (COMPSIM_NOTEBOOK_QUICK=1, which each notebook reads and says
-so in its first cell): every cell runs top to bottom, with fewer company-runs than a
-reader gets, since the test checks that the notebooks work, not their numbers.
+so in its first cell): every cell runs top to bottom, with fewer company-runs (and
+worker processes only where a cell is about them) than a reader gets, since the test
+checks that the notebooks work, not their numbers.
 """
 
 from __future__ import annotations
