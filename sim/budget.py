@@ -33,6 +33,7 @@ from joblib import Parallel, delayed
 from scipy import optimize
 
 from sim.analysis import mean_ci, quantile_ci
+from sim.choice_model import pays_on_shared_results
 from sim.errors import UserError, kept_warnings, rewarn
 from sim.plans.config import Plan, scale_variable_pay
 from sim.runner import RunResult, run
@@ -361,9 +362,12 @@ def budget(
     outer = max(1, min(jobs, len(chosen)))
     inner = max(1, jobs // outer)
     started = time.perf_counter()
+    # the dearest plans first (a free-riding fixed point at every scale), so that no
+    # worker starts one last while the other idles; results do not depend on the order
+    dearest_first = sorted(chosen, key=lambda p: not pays_on_shared_results(p))
     tasks = (
         delayed(solve_plan)(scenario, plan, target, replications, seed, inner, chunk_size)
-        for plan in chosen
+        for plan in dearest_first
     )
     solved: dict[str, PlanBudget] = {}
     for result in Parallel(n_jobs=outer, return_as="generator_unordered")(tasks):

@@ -647,7 +647,7 @@ def _measure_group(scenario: Scenario, plans: list, canon: dict, settings: dict)
         rough = {
             j
             for j, i in enumerate(todo)
-            if round_ == 1 < b.equilibrium_iterations and _pays_on_shared_results(plans[i])
+            if round_ == 1 < b.equilibrium_iterations and pays_on_shared_results(plans[i])
         }
         results = _measure_round(
             scenario,
@@ -790,7 +790,9 @@ def _converge(
         runs.add(M, measure)
 
 
-def _pays_on_shared_results(plan) -> bool:
+def pays_on_shared_results(plan) -> bool:
+    """Whether the plan pays AEs on results shared with a team or the company: its
+    choice model is a free-riding fixed point, several rounds of belief-world runs."""
     return any(c.pays_ae_on_shared_results() for c in plan.components)
 
 
@@ -818,7 +820,7 @@ def canonical_plan(plan):
     that differ only by `scale_variable_pay` share their canonical plan. Not plans that
     pay AEs on shared results: their free-riding fixed point moves with the scale."""
     total = variable_total(plan)
-    if total <= 0 or _pays_on_shared_results(plan):
+    if total <= 0 or pays_on_shared_results(plan):
         return plan, 1.0
     return scale_variable_pay(plan, 1.0 / total), total
 
