@@ -36,8 +36,8 @@ from sim.analysis import mean_ci, quantile_ci
 from sim.choice_model import pays_on_shared_results
 from sim.errors import UserError, kept_warnings, rewarn
 from sim.plans.config import Plan, scale_variable_pay
-from sim.runner import RunResult, run
-from sim.variants import fixed_warm_up, merge_runs
+from sim.runner import RunResult
+from sim.variants import merge_runs, run_plan
 
 DEFAULT_REPLICATIONS = 200
 MAX_SCALE = 50.0
@@ -223,11 +223,8 @@ class _Evaluator:
     seed and replications, cached by scale."""
 
     def __init__(self, scenario, plan: Plan, target: Target, replications, seed, jobs, chunk):
-        # scaling leaves every tail as it is: the scenario's warm-up fits every scale
-        self.scenario, self.plan, self.target = fixed_warm_up(scenario), plan, target
-        self.args = dict(
-            replications=replications, seed=seed, jobs=jobs, chunk_size=chunk, reuse_markets=True
-        )
+        self.scenario, self.plan, self.target = scenario, plan, target
+        self.args = dict(replications=replications, seed=seed, jobs=jobs, chunk_size=chunk)
         self.cache: dict[float, tuple[float, RunResult]] = {}
         self.order: list[tuple[float, float]] = []
         self.close: dict[float, bool] = {}  # scale -> within CLOSE_ENOUGH of the target
@@ -235,8 +232,9 @@ class _Evaluator:
     def __call__(self, scale: float) -> float:
         key = float(scale)
         if key not in self.cache:
-            scaled = scale_variable_pay(self.plan, key)
-            result = run(self.scenario.model_copy(update={"plans": [scaled]}), **self.args)
+            # alone on the scenario's warm-up, which fits every scale: scaling keeps tails
+            result = run_plan(self.scenario, scale_variable_pay(self.plan, key), **self.args)
+            rewarn(result.meta["warnings"])
             values = self.target.values(result)
             value = self.target.statistic(values)
             low, high = self.target.interval(values)
