@@ -97,58 +97,64 @@ def beta_draws(rng: np.random.Generator, a: float, b: float, n: int) -> np.ndarr
     return np.array(rows[int(a) - 1])
 
 
-@dataclass(slots=True)
 class Opportunities:
-    """All opportunities of the chunk, replication by replication, each in month order;
-    rows of replication r arriving in month k are offsets[r, k]:offsets[r, k + 1].
-    `close_month` (arrival + sales cycle, keyed) is known in advance, so the rows
-    closing in month k are `by_close[close_offsets[k]:close_offsets[k + 1]]`; likewise
-    the rows arriving in month k are `by_arrival[arrival_offsets[k]:...[k + 1]]`, and
-    `arriving` holds what the pipeline reads of them (owner, u_ramp, fit) in that
-    order, so a month's arrivals are slices, not gathers."""
+    """All opportunities of the chunk in arrival order: month by month, and within a
+    month replication by replication and seat by seat (each replication's own rows
+    keep the order it drew them in). The rows arriving in month k are
+    `arrival_offsets[k]:arrival_offsets[k + 1]`, so a month's arrivals are slices of
+    the columns, not gathers.
 
-    replication: np.ndarray
-    seat: np.ndarray
-    fit: np.ndarray
-    u_ramp: np.ndarray
-    key: np.ndarray  # uint64
-    close_month: np.ndarray
-    offsets: np.ndarray  # (R, T + 1)
-    by_close: np.ndarray = None
-    owner: np.ndarray = None  # replication x n_seats + seat
-    close_offsets: np.ndarray = None
-    by_arrival: np.ndarray = None
-    arrival_offsets: np.ndarray = None
-    arriving: dict = None  # name -> values in by_arrival order
+    An opportunity's sales cycle (months from arrival to close) is derived from its
+    key (`sales_cycle`) when the engine pursues it: most arrivals are never pursued.
+    `close_month` and `rows_closing` give it for every row, computed on first use,
+    for the events engine."""
+
+    def __init__(self, replication, seat, fit, u_ramp, key, arrival_offsets, n_seats, cycle_months):
+        self.replication = replication  # int32: the chunk's local replication index
+        self.seat = seat  # int32
+        self.fit = fit  # ICP fit in [0, 1]
+        self.u_ramp = u_ramp  # the thinning uniform (`sim.engine.pipeline.pursues`)
+        self.key = key  # uint64 (see `sim.streams`)
+        self.owner = replication.astype(np.int64) * n_seats + seat  # flat (replication, seat)
+        self.arrival_offsets = arrival_offsets  # (T + 1,)
+        self.cycle_months = cycle_months  # mean sales cycle, months
+        self._close_index = None
 
     def __len__(self) -> int:
         return len(self.fit)
 
     def rows_of_month(self, k: int) -> np.ndarray:
         """Rows arriving in month k, replication by replication."""
-        return self.by_arrival[self.arrival_offsets[k] : self.arrival_offsets[k + 1]]
+        return np.arange(self.arrival_offsets[k], self.arrival_offsets[k + 1])
 
     def arriving_in(self, k: int, name: str) -> np.ndarray:
         """`name` (owner, u_ramp or fit) of `rows_of_month(k)`: a view."""
-        return self.arriving[name][self.arrival_offsets[k] : self.arrival_offsets[k + 1]]
+        return getattr(self, name)[self.arrival_offsets[k] : self.arrival_offsets[k + 1]]
+
+    def close_months(self, rows: np.ndarray, arrival_month) -> np.ndarray:
+        """Month in which opportunities `rows`, arriving in `arrival_month`, close."""
+        return arrival_month + sales_cycle(self.key[rows], self.cycle_months)
+
+    @property
+    def close_month(self) -> np.ndarray:
+        """Every row's close month (computed on first use)."""
+        return self._closing()[0]
+
+    @property
+    def close_offsets(self) -> np.ndarray:
+        return self._closing()[2]
 
     def rows_closing(self, k: int) -> np.ndarray:
-        return self.by_close[self.close_offsets[k] : self.close_offsets[k + 1]]
+        _, by_close, offsets = self._closing()
+        return by_close[offsets[k] : offsets[k + 1]]
 
-    def index_months(self, n_months: int) -> None:
-        """Index rows by close month and by arrival month (stable: replication order)."""
-        self.by_close, self.close_offsets = _month_index(self.close_month, n_months)
-        # arrivals are already in month order within each replication: no sort needed
-        counts = np.diff(self.offsets, axis=1).T.ravel()  # month-major (T x R)
-        starts = self.offsets[:, :-1].T.ravel()
-        before = np.cumsum(counts) - counts
-        self.by_arrival = np.arange(counts.sum()) + np.repeat(starts - before, counts)
-        self.arrival_offsets = np.concatenate(
-            [[0], np.cumsum(np.diff(self.offsets, axis=1).sum(axis=0))]
-        )
-        self.arriving = {
-            name: getattr(self, name)[self.by_arrival] for name in ("owner", "u_ramp", "fit")
-        }
+    def _closing(self) -> tuple:
+        if self._close_index is None:
+            n_months = len(self.arrival_offsets) - 1
+            arrival = np.repeat(np.arange(n_months), np.diff(self.arrival_offsets))
+            month = self.close_months(np.arange(len(self)), arrival)
+            self._close_index = (month, *_month_index(month, n_months))
+        return self._close_index
 
 
 def _month_index(month: np.ndarray, n_months: int) -> tuple[np.ndarray, np.ndarray]:
@@ -201,26 +207,12 @@ def draw_market(scenario: Scenario, seed: int, replications) -> Market:
         g: _draw_one(scenario, seed, g, n_months) for g in dict.fromkeys(replications.tolist())
     }
     opps, bases, reps = zip(*(drawn[g] for g in replications.tolist()), strict=True)
-    counts = np.array([len(o.fit) for o in opps])
-    offsets = (
-        np.vstack([o.offsets for o in opps])
-        + np.concatenate([[0], np.cumsum(counts)[:-1]])[:, None]
-    )
     local = np.arange(len(replications), dtype=np.int32)
-    opportunities = Opportunities(
-        replication=np.repeat(local, counts),
-        **_stack_rows(opps, "seat fit u_ramp key close_month"),
-        offsets=offsets,
-    )
-    opportunities.owner = opportunities.replication.astype(np.int64) * scenario.company.n_reps + (
-        opportunities.seat
-    )
-    opportunities.index_months(n_months)
     return Market(
         seed=seed,
         replications=replications,
         n_months=n_months,
-        opportunities=opportunities,
+        opportunities=_arrival_order(opps, scenario),
         installed_base=InstalledBase(
             replication=np.repeat(local, [len(b.fit) for b in bases]),
             **_stack_rows(bases, "seat fit key age_months"),
@@ -238,7 +230,7 @@ def draw_market(scenario: Scenario, seed: int, replications) -> Market:
     )
 
 
-REUSED_MARKETS = 2  # markets `reused_market` keeps per process (~110 MB per 100 company-runs)
+REUSED_MARKETS = 2  # markets `reused_market` keeps per process (~60 MB per 100 company-runs)
 _recent: OrderedDict = OrderedDict()
 
 
@@ -279,24 +271,50 @@ def _draw_one(scenario: Scenario, seed: int, replication: int, n_months: int):
     )
 
 
-def _draw_opportunities(scenario, rng, n_months: int) -> Opportunities:
+def _draw_opportunities(scenario, rng, n_months: int) -> _Arrivals:
     m, n_seats = scenario.market, scenario.company.n_reps
     rate = m.opportunities_per_rep_month * scenario.max_effort
     counts = rng.poisson(rate, size=(n_months, n_seats))
     n = int(counts.sum())
     seats = np.repeat(np.tile(np.arange(n_seats, dtype=np.int32), n_months), counts.ravel())
-    offsets = np.concatenate([[0], np.cumsum(counts.sum(axis=1))])[None, :]
     keys = draw_keys(rng, n)
-    month = np.repeat(np.arange(n_months), counts.sum(axis=1))
-    return Opportunities(
-        replication=None,
-        seat=seats,
-        fit=beta_draws(rng, m.fit_a, m.fit_b, n),
-        u_ramp=rng.random(n),
-        key=keys,
-        close_month=month + sales_cycle(keys, m.sales_cycle_months),
-        offsets=offsets,
+    return _Arrivals(
+        counts.sum(axis=1), seats, beta_draws(rng, m.fit_a, m.fit_b, n), rng.random(n), keys
     )
+
+
+@dataclass(slots=True)
+class _Arrivals:
+    """One replication's opportunities in arrival order (month, then seat)."""
+
+    per_month: np.ndarray  # (T,) arrivals per month
+    seat: np.ndarray
+    fit: np.ndarray
+    u_ramp: np.ndarray
+    key: np.ndarray
+
+
+def _arrival_order(parts: list[_Arrivals], scenario: Scenario) -> Opportunities:
+    """The chunk's opportunities from each replication's (month by month, then
+    replication by replication: a month's arrivals are one slice)."""
+    per_month = np.stack([p.per_month for p in parts])  # (R, T)
+    n_replications, n_months = per_month.shape
+    starts = np.concatenate([[0], np.cumsum(per_month.sum(axis=1))[:-1]])  # replication-major
+    first = starts[:, None] + np.cumsum(per_month, axis=1) - per_month  # (R, T)
+    counts = per_month.T.ravel()  # month-major
+    before = np.cumsum(counts) - counts
+    order = np.arange(counts.sum()) + np.repeat(first.T.ravel() - before, counts)
+    local = np.repeat(np.tile(np.arange(n_replications, dtype=np.int32), n_months), counts)
+    return Opportunities(
+        replication=local,
+        **{name: np.concatenate([getattr(p, name) for p in parts])[order] for name in _COLUMNS},
+        arrival_offsets=np.concatenate([[0], np.cumsum(per_month.sum(axis=0))]),
+        n_seats=scenario.company.n_reps,
+        cycle_months=scenario.market.sales_cycle_months,
+    )
+
+
+_COLUMNS = ("seat", "fit", "u_ramp", "key")
 
 
 def _draw_installed_base(scenario, rng) -> InstalledBase:

@@ -465,7 +465,7 @@ def _run_events(scenario, seed, replications, models, progress) -> dict[str, Pla
     return {name: PlanOutcome.stack(outcomes) for name, outcomes in runs.items()}
 
 
-MAX_AUTO_CHUNK = 100  # past this, bigger vectors gain little and memory keeps growing
+MAX_AUTO_CHUNK = 200  # past this, bigger vectors gain little and memory keeps growing
 
 
 def chunk_size_for(setting: int | str, replications: int, jobs: int) -> int:

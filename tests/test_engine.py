@@ -1,15 +1,30 @@
 """Engine mechanics: the onboarding queue, ledgers, time series."""
 
+from collections import defaultdict
+
 import numpy as np
 from helpers import make_engine, small_scenario
 
 from sim.engine.batch import _rank_within
+from sim.engine.due import file_by_month, pop_due
 from sim.market import draw_market
 
 
 def test_rank_within_groups_is_fifo():
     groups = np.array([1, 0, 1, 1, 0, 2])
     np.testing.assert_array_equal(_rank_within(groups, 3), [0, 0, 1, 2, 1, 0])
+
+
+def test_due_lists_keep_filing_order_and_drop_rows_past_the_horizon():
+    table = defaultdict(list)
+    rows = np.array([10, 11, 12, 13, 14, 15, 16])
+    file_by_month(table, [5, 3, 5, 9, 3, 40, 5], rows, horizon=10)
+    file_by_month(table, [5], np.array([2]), horizon=10)
+    file_by_month(table, [20, 20, 21], (rows[:3], rows[3:6]))  # a tuple: rows of each
+    np.testing.assert_array_equal(pop_due(table, 5), [10, 12, 16, 2])
+    np.testing.assert_array_equal(pop_due(table, 3), [11, 14])
+    assert pop_due(table, 5).size == 0 and 40 not in table
+    assert [list(part) for part in table[20][0]] == [[10, 11], [13, 14]]
 
 
 def run_engine(scenario, n=4, seed=1):

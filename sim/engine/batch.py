@@ -19,7 +19,8 @@ import numpy as np
 
 from sim import world
 from sim.behavior import RepView
-from sim.engine.company import Company, PlanOutcome, concat_batches
+from sim.engine.company import Company, PlanOutcome
+from sim.engine.due import file_by_month, pop_due
 from sim.engine.pipeline import Pipeline
 from sim.ledger import Deals, Deployments, MonthLedger, Renewals
 from sim.market import Market
@@ -40,7 +41,7 @@ class BatchEngine(Company):
         self.renew_due: dict[int, list] = defaultdict(list)
         self.queue = np.empty(0, dtype=_I)
         self.onboarding_credit = np.zeros(market.n_replications)
-        self._schedule(self.renew_due, self.book.contract_end[self.installed], self.installed)
+        file_by_month(self.renew_due, self.book.contract_end[self.installed], self.installed)
 
     # --- the monthly loop -----------------------------------------------------------
 
@@ -90,7 +91,7 @@ class BatchEngine(Company):
         )
         deals = self.book_deals(k, closed.rows, closed.discount, closed.overforecast)
         self.queue = np.concatenate([self.queue, deals.customer])
-        self._schedule(
+        file_by_month(
             self.renew_due, self.book.contract_end[deals.customer].astype(_I), deals.customer
         )
         return deals, closed
@@ -98,9 +99,9 @@ class BatchEngine(Company):
     # --- customers ------------------------------------------------------------------
 
     def _renew(self, k: int) -> Renewals:
-        ids = concat_batches(self.renew_due.pop(k, []), 1)[0].astype(_I)
+        ids = pop_due(self.renew_due, k)
         renewals, kept = self.renew(k, ids)
-        self._schedule(self.renew_due, self.book.contract_end[kept].astype(_I), kept)
+        file_by_month(self.renew_due, self.book.contract_end[kept].astype(_I), kept)
         return renewals
 
     def _onboard(self, k: int) -> Deployments:
@@ -112,31 +113,9 @@ class BatchEngine(Company):
             start = rank < np.floor(credit)[b.replication[self.queue]]
             started, self.queue = self.queue[start], self.queue[~start]
             b.onboarding_wait[started] = k - b.queued_month[started]
-            self._schedule(self.deploy_due, np.full(len(started), k + ob.duration_months), started)
-        done = concat_batches(self.deploy_due.pop(k, []), 1)[0].astype(_I)
+            file_by_month(self.deploy_due, np.full(len(started), k + ob.duration_months), started)
+        done = pop_due(self.deploy_due, k)
         return self.finish_onboarding(k, done, k - b.booked_month[done])
-
-    # --- helpers --------------------------------------------------------------------
-
-    @staticmethod
-    def _schedule(table: dict, months: np.ndarray, payload) -> None:
-        """Append `payload` rows (an array or a tuple of arrays) under their months."""
-        payload = payload if isinstance(payload, tuple) else (payload,)
-        months = np.asarray(months, dtype=_I)
-        if len(months) == 0:
-            return
-        first, last = int(months.min()), int(months.max())
-        if last - first <= 1:  # the usual case (one term length, or 12 and 24 apart)
-            for month in {first, last}:
-                rows = months == month
-                table[month].append(tuple(p[rows] for p in payload))
-            return
-        counts = np.bincount(months - first)
-        order = np.argsort(months, kind="stable")
-        bounds = np.cumsum(counts)
-        for offset in np.flatnonzero(counts):
-            rows = order[bounds[offset] - counts[offset] : bounds[offset]]
-            table[first + int(offset)].append(tuple(p[rows] for p in payload))
 
 
 def _rank_within(groups: np.ndarray, n_groups: int) -> np.ndarray:

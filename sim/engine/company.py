@@ -458,7 +458,9 @@ class Company:
         """Months since close of customers lo, lo + 1, ... not yet live (0 once live),
         for their health in month k: whole months since the month of close."""
         b = self.book
-        return np.where(b.deploy_state[lo:] == 0, k - b.booked_month[lo:], 0)
+        # float32, as the rest of the health sum, so that health has the same precision
+        # whatever a customer's place in the book
+        return np.where(b.deploy_state[lo:] == 0, k - b.booked_month[lo:], 0).astype(np.float32)
 
     def health_logit(self) -> np.ndarray:
         """Every customer's health log-odds before waiting and CSM attention."""

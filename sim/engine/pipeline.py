@@ -26,11 +26,11 @@ import numpy as np
 
 from sim import world
 from sim.behavior.grid import PULL, PUSH
+from sim.engine.due import file_by_month, pop_due
 from sim.market import Market, account_details
 from sim.streams import DRAW, keyed_uniform
 
 _I = np.int64
-NEW, OPEN, CLOSED = 0, 1, 2  # an opportunity's stage in the batch pipeline
 
 
 @dataclass(slots=True)
@@ -52,7 +52,10 @@ class Pipeline:
         self.s, self.opp = scenario, market.opportunities
         self.shape = shape
         n = len(self.opp)
-        self.stage = np.zeros(n, dtype=np.int8)  # NEW, OPEN (pursued) or CLOSED
+        self.n_months = market.n_months
+        # pursued opportunities not yet closed, by close month: lists of row arrays,
+        # each in row order (so a month's closes keep every replication's own order)
+        self.due: dict[int, list[np.ndarray]] = defaultdict(list)
         self.overforecast = np.zeros(n, dtype=np.float32)
         self.discount = np.zeros(
             n, dtype=np.float32
@@ -84,7 +87,7 @@ class Pipeline:
         idx, owner = rows[pursued], owner[pursued]
         n_pursued = np.bincount(owner, minlength=flat)
         load = pursuit_load(n_pursued, effort, self.s)
-        self.stage[idx] = OPEN
+        file_by_month(self.due, opp.close_months(idx, k), idx, horizon=self.n_months)
         self.overforecast[idx] = behavior.overforecast.ravel()[owner]
         self.discount[idx] = behavior.discount.ravel()[owner]
         self.load[idx] = load[owner]
@@ -98,15 +101,13 @@ class Pipeline:
         decide wins at the discount of the rep in seat, and return the deals to book."""
         R, S = self.shape
         lv = self.s.behavior.levers
-        natural = self.opp.rows_closing(k)
-        natural = natural[self.stage[natural] == OPEN]
+        natural = pop_due(self.due, k)
         pulled, months_pulled = (
             self._pull(k, action) if action is not None else (_empty(), _empty())
         )
         any_pulled = len(pulled) > 0
         rows = np.concatenate([natural, pulled]) if any_pulled else natural
         early = np.concatenate([np.zeros(len(rows) - len(pulled)), months_pulled])
-        self.stage[rows] = CLOSED
         owner = self.opp.owner[rows]
         pursuits = np.bincount(owner, minlength=R * S).reshape(self.shape)
         self.open_count -= pursuits
@@ -157,16 +158,14 @@ class Pipeline:
         if not pulling.any():
             return _empty(), _empty()
         parts, months = [], []
-        for ahead in range(1, H + 1):
-            rows = (
-                self.opp.rows_closing(k + ahead)
-                if k + ahead < len(self.opp.close_offsets) - 1
-                else _empty()
-            )
-            rows = rows[self.stage[rows] == OPEN]
-            rows = rows[pulling[self.opp.owner[rows]]]
-            parts.append(rows)
-            months.append(np.full(len(rows), float(ahead)))
+        for ahead in range(1, min(H, self.n_months - 1 - k) + 1):
+            rows = pop_due(self.due, k + ahead)
+            pulled = pulling[self.opp.owner[rows]]
+            self.due[k + ahead] = [rows[~pulled]]
+            parts.append(rows[pulled])
+            months.append(np.full(len(parts[-1]), float(ahead)))
+        if not parts:
+            return _empty(), _empty()
         return np.concatenate(parts).astype(_I), np.concatenate(months)
 
     def _hold(self, k, rows, d, o, early, action, months_left):

@@ -26,7 +26,7 @@ class Simulation(Section):
         "auto",
         "company-runs",
         'replications simulated together in one task; "auto": an equal share per worker, '
-        "at most 100",
+        "at most 200",
     )
 
 
