@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sim.metrics import METRIC_NAMES
+from sim.rows import order_metrics
 from sim.scenario.schema import Scenario
 
 REP_YEAR_KEYS = ("pay", "full_year", "attainment", "skill")
@@ -39,16 +39,10 @@ class Chunks:
         return start // self.size
 
 
-def _order(names) -> list[str]:
-    """Metric names in the metric list's order, others after in first-seen order."""
-    names = list(dict.fromkeys(names))
-    return [m for m in METRIC_NAMES if m in names] + [m for m in names if m not in METRIC_NAMES]
-
-
 def _stack(metrics: list[dict[str, np.ndarray]], sizes: list[int]) -> dict[str, np.ndarray]:
     """Join chunks' metric arrays end to end, in the metric list's order; a metric a
     chunk lacks is NaN there."""
-    ordered = _order(m for part in metrics for m in part)
+    ordered = order_metrics(m for part in metrics for m in part)
     return {
         name: np.concatenate(
             [part.get(name, np.full(n, np.nan)) for part, n in zip(metrics, sizes, strict=True)]
@@ -57,21 +51,28 @@ def _stack(metrics: list[dict[str, np.ndarray]], sizes: list[int]) -> dict[str, 
     }
 
 
+def _components(columns) -> list[str]:
+    """The pay-line columns (comp_cost_<line>): a plan without the line paid 0 by it."""
+    return [c for c in columns if c.startswith("comp_cost_") and c != "comp_cost_ratio"]
+
+
 def _fill_components(table: pd.DataFrame) -> pd.DataFrame:
     """A plan without a pay component paid nothing by it (0, not missing)."""
-    comp = [c for c in table.columns if c.startswith("comp_cost_") and c != "comp_cost_ratio"]
+    comp = _components(table.columns)
     table[comp] = table[comp].fillna(0.0)
     return table
 
 
 class Collector:
     """Finished chunks by index, whatever order they finish in; assembles the first k
-    chunks (in replication order) on request. Heavy parts are read from `store`."""
+    chunks (in replication order) on request. Per-replication rows are kept by the
+    store's rows holder (`sim.rows`: in memory, or column files beside the
+    checkpoints); heavy parts are read from `store`."""
 
     def __init__(self, scenario: Scenario, chunks: Chunks, store, models: dict):
         self.scenario, self.chunks, self.store, self.models = scenario, chunks, store, models
         self.plans = [p.name for p in scenario.plans]
-        self.light: dict[int, dict] = {}  # chunk index -> plan -> (metrics, arr_by_month)
+        self.rows = store.rows(chunks)
         self.year_columns: dict[str, list[str]] = {p: [] for p in self.plans}
         self.n_years = 0
 
@@ -79,16 +80,14 @@ class Collector:
         """Record a finished chunk (and put it in the store unless it came from there)."""
         if not stored:
             self.store.put(start, stop, outcomes)
-        self.light[self.chunks.index(start)] = {
-            plan: (o.metrics, o.arr_by_month) for plan, o in outcomes.items()
-        }
+        self.rows.put(self.chunks.index(start), outcomes)
         for plan, o in outcomes.items():
-            self.year_columns[plan] = _order([*self.year_columns[plan], *o.by_year])
+            self.year_columns[plan] = order_metrics([*self.year_columns[plan], *o.by_year])
             for values in o.by_year.values():
                 self.n_years = max(self.n_years, values.shape[1])
 
     def done(self, i: int) -> bool:
-        return i in self.light
+        return self.rows.done(i)
 
     def _ranges(self, k: int) -> list[tuple[int, int]]:
         return [self.chunks.range(i) for i in range(k)]
@@ -97,21 +96,32 @@ class Collector:
         """A function giving the first k chunks' full outcomes one at a time, in order."""
         return lambda: self.store.iterate(self._ranges(k))
 
-    # --- the small tables, kept in memory ---------------------------------------------
+    # --- the small tables ----------------------------------------------------------------
 
     def table(self, k: int) -> pd.DataFrame:
-        """The replications table of the first k chunks: a row per plan and replication."""
-        parts = [self.light[i] for i in range(k)]
-        frames = []
-        for plan in self.plans:
-            metrics = [part[plan][0] for part in parts]
-            sizes = [len(part[plan][1]) for part in parts]
-            columns = {"plan": plan, "replication": np.arange(sum(sizes))}
-            frames.append(pd.DataFrame(columns | _stack(metrics, sizes)))
-        return _fill_components(pd.concat(frames, ignore_index=True))
+        """The replications table of the first k chunks: a row per plan and replication,
+        plan by plan; metrics in the metric list's order, each plan's new ones after
+        the previous plans'. Filled one column at a time into a single block."""
+        rows = self.chunks.range(k - 1)[1] if k else 0
+        names = {plan: self.rows.names(plan, k) for plan in self.plans}
+        columns = list(dict.fromkeys(m for plan in self.plans for m in names[plan]))
+        where = {name: j for j, name in enumerate(columns)}
+        block = np.full((rows * len(self.plans), len(columns)), np.nan)
+        for p, plan in enumerate(self.plans):
+            for name in names[plan]:
+                block[p * rows : (p + 1) * rows, where[name]] = self.rows.column(plan, name, k)
+        for name in _components(columns):
+            column = block[:, where[name]]
+            column[np.isnan(column)] = 0.0
+        table = pd.DataFrame(block, columns=columns, copy=False)
+        table.insert(0, "plan", np.repeat(np.array(self.plans, dtype=object), rows))
+        table.insert(1, "replication", np.tile(np.arange(rows), len(self.plans)))
+        return table
 
-    def arr(self, k: int) -> dict[str, np.ndarray]:
-        return {p: np.concatenate([self.light[i][p][1] for i in range(k)]) for p in self.plans}
+    def arr(self, k: int):
+        """plan -> (replications, months) ARR at month end of the first k chunks (read
+        plan by plan from disk when the rows are on disk)."""
+        return self.rows.arr_by_month(self.plans, k)
 
     def strategy_ce(self) -> dict[str, pd.DataFrame]:
         """The plans' median-rep strategy tables (mode "qbr")."""

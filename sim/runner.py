@@ -12,6 +12,7 @@ number of workers, the completion order or the chunk size.
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -52,15 +53,16 @@ class RunResult:
     `rep_years` (plan -> pay/full_year/attainment/skill arrays) and `by_year` (a row
     per plan, replication and year) are large: a run's own result (given `source`)
     reads them from its chunks only when first asked, and `write_by_year`,
-    `winners_losers` and `summary_by_year` stream them instead, so memory stays flat
-    as replications grow."""
+    `winners_losers`, `summary_by_year` and `rep_year_parts` stream them instead, so
+    memory stays flat as replications grow. `arr_by_month` of a run checkpointed on
+    disk reads each plan's ARR from disk when asked for it."""
 
     scenario: Scenario
     seed: int
     chunk_size: int
     jobs: int
     replications: pd.DataFrame
-    arr_by_month: dict[str, np.ndarray]  # plan -> (replications, months) ARR at month end
+    arr_by_month: Mapping[str, np.ndarray]  # plan -> (replications, months) ARR at month end
     rep_years: dict[str, dict[str, np.ndarray]] | None  # plan -> pay/full_year/attainment/skill
     wall_seconds: float
     meta: dict = field(default_factory=dict)
@@ -179,12 +181,17 @@ class RunResult:
         diff, 95% CI, relative change, P(better) (see `sim.analysis.compare`)."""
         return compare(self.replications, self.baseline_plan(baseline), self.metrics)
 
+    def rep_year_parts(self):
+        """A function giving the rep-year records (plan -> pay/full_year/attainment/skill
+        arrays) chunk by chunk when the run keeps its chunks, else all at once."""
+        if self._streams("rep_years"):
+            collector, k = self.source
+            return collector.rep_year_parts(k)
+        return lambda: iter([self.rep_years])
+
     def winners_losers(self, baseline: str | None = None) -> pd.DataFrame:
         """AE pay change against `baseline` by skill decile (see `sim.analysis`)."""
-        if self._streams("rep_years"):  # one chunk at a time
-            collector, k = self.source
-            return winners_losers(collector.rep_year_parts(k), self.baseline_plan(baseline))
-        return winners_losers(self.rep_years, self.baseline_plan(baseline))
+        return winners_losers(self.rep_year_parts(), self.baseline_plan(baseline))
 
     def crn_gain(self, baseline: str | None = None) -> pd.DataFrame:
         """Paired versus unpaired standard errors of the headline differences."""
@@ -279,7 +286,6 @@ def run(
     wall = time.perf_counter() - started
     used = stop or len(chunks)
     table, arr = collector.table(used), collector.arr(used)
-    collector.light.clear()  # now in `table` and `arr`; the rest is read from the store
     result = RunResult(
         scenario,
         seed,

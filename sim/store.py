@@ -8,8 +8,9 @@ on the order chunks finished in.
 `MemoryStore` (the Python API's default) keeps outcomes as they are. `DiskStore`
 (what `sim run` uses) writes each one to `<folder>/chunk-<start>-<stop>.pkl`, with
 a rename so that a killed process (SIGKILL included) leaves whole files only, and
-keeps nothing in memory: memory stays flat however many replications a run has,
-and a killed run can resume from its finished chunks. The folder's `run.json`
+keeps nothing in memory (the per-replication rows too go to column files in
+`<folder>/rows/`, see `sim.rows`): memory stays flat however many replications a
+run has, and a killed run can resume from its finished chunks. The folder's `run.json`
 records what the chunks were computed from (scenario, seed, version); resuming
 with anything else is refused, because its chunks would be other company-runs.
 """
@@ -24,8 +25,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from sim.errors import UserError
+from sim.rows import DiskRows, MemoryRows
 
 FINGERPRINT = "run.json"
+ROWS = "rows"
 
 
 class MemoryStore:
@@ -54,6 +57,10 @@ class MemoryStore:
 
     def nbytes(self) -> int:
         return 0
+
+    def rows(self, chunks) -> MemoryRows:
+        """Where the run's per-replication rows go as chunks finish (`sim.rows`)."""
+        return MemoryRows(chunks)
 
 
 class DiskStore(MemoryStore):
@@ -114,6 +121,11 @@ class DiskStore(MemoryStore):
     def nbytes(self) -> int:
         """Bytes of checkpoints on disk."""
         return sum(p.stat().st_size for p in self._files())
+
+    def rows(self, chunks) -> DiskRows:
+        """Per-replication rows as column files in `rows/` of the folder, rewritten by
+        every run (a resumed one too), so results are assembled without holding them."""
+        return DiskRows(self.folder / ROWS, chunks)
 
     def remove(self) -> None:
         """Delete the folder (once the run's results are safely written)."""

@@ -345,7 +345,7 @@ def _strategy(result, analysis: RunAnalysis):
 
 
 def _attainment(result):
-    fig = plots.attainment_figure(result.rep_years)
+    fig = plots.attainment_figure(result.rep_year_parts())
     caption = (
         "Final annual attainment of reps in seat the whole plan year (share of rep-years per "
         "5% bin; the dashed line is quota). Bunching just past quota or a tier edge, and a "

@@ -11,6 +11,7 @@ Figures are sized to the number of plans and drawn at a modest resolution.
 from __future__ import annotations
 
 import io
+from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
@@ -309,7 +310,7 @@ def _err(row: pd.Series) -> np.ndarray:
 BANDS_UP_TO = 4  # more plans than this: median lines only (bands would hide each other)
 
 
-def arr_figure(arr_by_month: dict[str, np.ndarray], baseline: str) -> Figure:
+def arr_figure(arr_by_month: Mapping[str, np.ndarray], baseline: str) -> Figure:
     """ARR at each month end per plan: median line (and P10-P90 band for a few plans),
     each line named at its end."""
     plans = list(arr_by_month)
@@ -340,11 +341,16 @@ def arr_figure(arr_by_month: dict[str, np.ndarray], baseline: str) -> Figure:
     return fig
 
 
-def arr_difference_figure(arr_by_month: dict[str, np.ndarray], baseline: str) -> Figure | None:
+def arr_difference_figure(arr_by_month: Mapping[str, np.ndarray], baseline: str) -> Figure | None:
     """One small panel per plan: its ARR minus the baseline's in the same company-run,
-    median and P10-P90 band over company-runs, on a common scale; None for one plan."""
+    median and P10-P90 band over company-runs, on a common scale; None for one plan.
+    Plans are read one at a time (`arr_by_month` may read them from disk)."""
     base = arr_by_month[baseline]
-    others = {p: arr - base for p, arr in arr_by_month.items() if p != baseline}
+    others = {
+        p: np.percentile(arr_by_month[p] - base, [10, 50, 90], axis=0)
+        for p in arr_by_month
+        if p != baseline
+    }
     if not others:
         return None
     palette = colors(list(arr_by_month))
@@ -360,9 +366,8 @@ def arr_difference_figure(arr_by_month: dict[str, np.ndarray], baseline: str) ->
         sharey=True,
         squeeze=False,
     )
-    for ax, (plan, diff) in zip(axes.flat, others.items(), strict=False):
-        months = np.arange(1, diff.shape[1] + 1)
-        p10, p50, p90 = np.percentile(diff, [10, 50, 90], axis=0)
+    for ax, (plan, (p10, p50, p90)) in zip(axes.flat, others.items(), strict=False):
+        months = np.arange(1, len(p50) + 1)
         ax.fill_between(months, p10, p90, color=palette[plan], alpha=0.2, lw=0)
         ax.plot(months, p50, color=palette[plan], lw=1.6)
         ax.axhline(0, color="black", lw=0.7)
@@ -581,15 +586,19 @@ def winners_losers_figure(table: pd.DataFrame) -> Figure | None:
 # --- Final attainment -------------------------------------------------------------------
 
 
-def attainment_figure(rep_years: dict, bins: np.ndarray | None = None) -> Figure | None:
+def attainment_figure(rep_years, bins: np.ndarray | None = None) -> Figure | None:
     """Histogram of final annual attainment of reps in seat the whole plan year, one
     panel per plan (shared axes), with quota marked: bunching just past quota or a
-    tier edge, and a pile-up at a cap, are the signatures of plans reps game."""
-    plans = [p for p, r in rep_years.items() if r["full_year"].any()]
-    if not plans:
-        return None
+    tier edge, and a pile-up at a cap, are the signatures of plans reps game.
+
+    `rep_years`: plan -> rep-year arrays, or a function giving such dicts chunk by
+    chunk (counted chunk by chunk: exact, without holding every rep-year)."""
     bins = np.arange(0.0, 2.55, 0.05) if bins is None else bins
     top = bins[-1]
+    counts = _attainment_counts(rep_years, bins)
+    plans = [p for p, (_, _, n) in counts.items() if n]
+    if not plans:
+        return None
     palette = colors(plans)
     ncols = min(len(plans), 4)
     nrows = int(np.ceil(len(plans) / ncols))
@@ -598,12 +607,10 @@ def attainment_figure(rep_years: dict, bins: np.ndarray | None = None) -> Figure
         sharex=True, sharey=True, squeeze=False,
     )  # fmt: skip
     for ax, plan in zip(axes.flat, plans, strict=False):
-        r = rep_years[plan]
-        att = r["attainment"][r["full_year"].astype(bool)]
-        n = max(len(att), 1)
-        share = np.histogram(att[att < top], bins)[0] / n
+        below, above, n = counts[plan]
+        share = below / n
         ax.bar(bins[:-1], share, width=np.diff(bins), align="edge", color=palette[plan])
-        beyond = float((att >= top).sum()) / n  # the last bar is everything from `top` up
+        beyond = float(above) / n  # the last bar is everything from `top` up
         ax.bar(top, beyond, width=0.1, align="edge", color=palette[plan], hatch="///", alpha=0.5)
         ax.text(top + 0.05, beyond, f"≥{top:g}", ha="center", va="bottom", fontsize=7)
         ax.axvline(1.0, color="0.3", lw=0.8, ls="--")
@@ -619,3 +626,18 @@ def attainment_figure(rep_years: dict, bins: np.ndarray | None = None) -> Figure
     for ax in axes[:, 0]:
         ax.set_ylabel("share of rep-years", fontsize=8)
     return fig
+
+
+def _attainment_counts(rep_years, bins: np.ndarray) -> dict[str, tuple]:
+    """Per plan: full-year rep-years per attainment bin below the last edge, how many
+    reach it or more, and how many in all."""
+    parts = rep_years if callable(rep_years) else lambda: iter([rep_years])
+    top = bins[-1]
+    counts: dict[str, tuple] = {}
+    for part in parts():
+        for plan, r in part.items():
+            att = r["attainment"][r["full_year"].astype(bool)]
+            below, above, n = counts.get(plan, (np.zeros(len(bins) - 1, np.int64), 0, 0))
+            below = below + np.histogram(att[att < top], bins)[0]
+            counts[plan] = (below, above + int((att >= top).sum()), n + len(att))
+    return counts
