@@ -87,11 +87,21 @@ def _is_probability(name: str) -> bool:
 def summarize(replications: pd.DataFrame, metrics: list[str]) -> pd.DataFrame:
     """One row per plan and metric: mean, 95% CI, P10/P50/P90 and n. A probability
     metric (0/1 per company-run) gets the Wilson interval of its share."""
+    groups = dict(tuple(replications.groupby("plan", sort=False)))
+    return summarize_columns(
+        list(groups), metrics, lambda plan, name: groups[plan][name].to_numpy(dtype=float)
+    )
+
+
+def summarize_columns(plans: list[str], metrics: list[str], column) -> pd.DataFrame:
+    """`summarize` with each plan's values of a metric given by `column(plan, metric)`,
+    asked for one at a time (so a long run's values can be read from disk one
+    column at a time)."""
     rows = []
     interval = {m: proportion_ci if _is_probability(m) else mean_ci for m in metrics}
-    for plan, group in replications.groupby("plan", sort=False):
+    for plan in plans:
         for name in metrics:
-            values = group[name].to_numpy(dtype=float)
+            values = column(plan, name)
             mean, low, high, n = interval[name](values)
             finite = values[~np.isnan(values)]
             p10, p50, p90 = np.percentile(finite, [10, 50, 90]) if n else (np.nan,) * 3
@@ -363,13 +373,14 @@ def winners_losers(rep_years, baseline: str) -> pd.DataFrame:
     seats), or a function giving such dicts chunk by chunk (replications in order),
     so that a long run's records never need to be in memory at once."""
     parts = rep_years if callable(rep_years) else lambda: iter([rep_years])
-    skills = [b["skill"][b["full_year"] > 0] for b in (part[baseline] for part in parts())]
-    in_seat_skill = np.concatenate(skills) if skills else np.zeros(0)
-    del skills
-    if not len(in_seat_skill):
+
+    def in_seat_skills():
+        for part in parts():
+            yield part[baseline]["skill"][part[baseline]["full_year"] > 0]
+
+    edges = streamed_quantiles(in_seat_skills, np.linspace(0, 1, 11))
+    if edges is None:
         return pd.DataFrame(columns=WINNERS_LOSERS_COLUMNS)
-    edges = np.quantile(in_seat_skill, np.linspace(0, 1, 11), overwrite_input=True)
-    del in_seat_skill
     sums = {}  # plan -> per replication and decile sums
     for part in parts():
         base = part[baseline]
@@ -392,6 +403,54 @@ def winners_losers(rep_years, baseline: str) -> pd.DataFrame:
                 }
             )
     return pd.DataFrame(rows, columns=WINNERS_LOSERS_COLUMNS)
+
+
+QUANTILE_BINS = 1 << 16  # fine bins of the counting pass of `streamed_quantiles`
+
+
+def streamed_quantiles(blocks, q) -> np.ndarray | None:
+    """`np.quantile(values, q)` (linear interpolation, numpy's default), to the last
+    bit, of the values `blocks()` gives one array at a time, without holding them all
+    (None if there are none): a pass for their count and range, one counting them in
+    fine bins, and one keeping only the bins that hold the order statistics each
+    quantile interpolates between. Three passes instead of one sort: for the rep-years
+    of long runs, read back chunk by chunk."""
+    q = np.asarray(q, dtype=float)
+    n, low, high = 0, np.inf, -np.inf
+    for values in blocks():
+        if len(values):
+            n, low, high = n + len(values), min(low, values.min()), max(high, values.max())
+    if n == 0:
+        return None
+    # The order statistics numpy interpolates between (numpy's _get_indexes, _lerp).
+    at = (n - 1) * q
+    below, above = np.floor(at), np.floor(at) + 1
+    below[at >= n - 1] = above[at >= n - 1] = -1
+    below[at < 0] = above[at < 0] = 0
+    below, above = below.astype(np.intp), above.astype(np.intp)
+    gamma = at - below
+    ranks = np.unique(np.concatenate([below, above]) % n)
+    edges = np.linspace(low, high, QUANTILE_BINS + 1)
+
+    def bin_of(values):
+        return np.clip(np.searchsorted(edges, values, side="right") - 1, 0, QUANTILE_BINS - 1)
+
+    counts = np.zeros(QUANTILE_BINS, dtype=np.int64)
+    for values in blocks():
+        counts += np.bincount(bin_of(values), minlength=QUANTILE_BINS)
+    before = np.concatenate([[0], np.cumsum(counts)])  # values in lower bins
+    home = np.searchsorted(before, ranks, side="right") - 1  # each rank's bin
+    kept: dict[int, list] = {int(b): [] for b in np.unique(home)}
+    for values in blocks():
+        bins = bin_of(values)
+        for b, part in kept.items():
+            part.append(values[bins == b])
+    sorted_bins = {b: np.sort(np.concatenate(part)) for b, part in kept.items()}
+    value = {int(r): sorted_bins[int(b)][r - before[b]] for r, b in zip(ranks, home, strict=True)}
+    a = np.array([value[int(r) % n] for r in below])
+    b = np.array([value[int(r) % n] for r in above])
+    diff = b - a
+    return np.where(gamma >= 0.5, b - diff * (1 - gamma), a + diff * gamma)
 
 
 def _decile_sums(years: dict, base: dict, decile: np.ndarray) -> dict[str, np.ndarray]:
@@ -486,5 +545,5 @@ def analyze(result, baseline: str | None = None, objective: str = "revenue") -> 
         ote_check=ote_check(result, summary),
         crn_gain=result.crn_gain(base),
         summary_by_year=result.summary_by_year(),
-        changes_by_year=changes_by_year(result.by_year_of(HEADLINE), base),
+        changes_by_year=changes_by_year(result.year_columns(HEADLINE), base),
     )

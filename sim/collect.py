@@ -198,6 +198,15 @@ class Collector:
                         out.write(block)
                 parts[plan].unlink()
 
+    def year_column(self, plan: str, name: str, year: int, k: int) -> np.ndarray:
+        """One plan's metric in reported year `year` (1, 2, ...), a value per
+        replication of the first k chunks, as in `by_year` (a pay line the plan lacks
+        is 0, any other metric NaN)."""
+        values = self.rows.year_column(plan, name, year, k)
+        if _components([name]):
+            values[np.isnan(values)] = 0.0
+        return values
+
     def year_table(self, k: int, year: int) -> pd.DataFrame:
         """The by-year rows of reported year `year` (1, 2, ...) alone, plan by plan."""
         frames: dict[str, list] = {p: [] for p in self.plans}

@@ -36,10 +36,12 @@ class MemoryRows:
 
     def __init__(self, chunks):
         self.chunks = chunks
-        self._parts: dict[int, dict] = {}  # chunk index -> plan -> (metrics, arr_by_month)
+        self._parts: dict[int, dict] = {}  # chunk index -> plan -> (metrics, arr, by_year)
 
     def put(self, i: int, outcomes: dict) -> None:
-        self._parts[i] = {plan: (o.metrics, o.arr_by_month) for plan, o in outcomes.items()}
+        self._parts[i] = {
+            plan: (o.metrics, o.arr_by_month, o.by_year) for plan, o in outcomes.items()
+        }
 
     def done(self, i: int) -> bool:
         return i in self._parts
@@ -49,7 +51,13 @@ class MemoryRows:
 
     def column(self, plan: str, name: str, k: int) -> np.ndarray:
         parts = [self._parts[i][plan] for i in range(k)]
-        return np.concatenate([m.get(name, np.full(len(a), np.nan)) for m, a in parts])
+        return np.concatenate([m.get(name, np.full(len(a), np.nan)) for m, a, _ in parts])
+
+    def year_column(self, plan: str, name: str, year: int, k: int) -> np.ndarray:
+        parts = [self._parts[i][plan] for i in range(k)]
+        return np.concatenate(
+            [y[name][:, year - 1] if name in y else np.full(len(a), np.nan) for _, a, y in parts]
+        )
 
     def arr_by_month(self, plans: list[str], k: int) -> dict[str, np.ndarray]:
         return {p: np.concatenate([self._parts[i][p][1] for i in range(k)]) for p in plans}
@@ -64,36 +72,38 @@ class DiskRows:
         shutil.rmtree(self.folder, ignore_errors=True)
         self.folder.mkdir(parents=True)
         self.layout = np.full(len(chunks), -1, dtype=np.int32)  # chunk -> its names' index
-        self.layouts: list[dict[str, tuple[str, ...]]] = []  # plan -> metric names
-        self.files: dict[tuple[str, str], Path] = {}  # (plan, metric or "") -> file
-        self.months: dict[str, int] = {}  # plan -> months of ARR per replication
+        self.layouts: list[dict] = []  # plan -> (metric names, by-year metric names)
+        self.files: dict[tuple, Path] = {}  # (plan, metric, kind) -> file
+        self.width: dict[tuple, int] = {}  # (plan, metric, kind) -> values per replication
 
-    def _file(self, plan: str, name: str, width: int) -> Path:
-        """The file of (plan, metric), or of the plan's ARR for name "": created at its
-        full size (a sparse file) when first written."""
-        key = (plan, name)
+    def _write(self, key: tuple, start: int, values: np.ndarray) -> None:
+        """Write a chunk's values (rows from replication `start`) into the file of `key`
+        (plan, metric, kind), created at its full size (a sparse file) when first
+        written; kind is "metric", "year" (rows of years) or "arr" (rows of months)."""
+        values = np.ascontiguousarray(values, dtype=np.float64)
+        width = values.shape[1] if values.ndim == 2 else 1
         if key not in self.files:
             path = self.folder / f"c{len(self.files)}.f8"
             with path.open("wb") as f:
                 f.truncate(self.chunks.n * width * 8)
-            self.files[key] = path
-        return self.files[key]
-
-    def _write(self, path: Path, offset: int, values: np.ndarray) -> None:
-        with path.open("r+b") as f:
-            f.seek(offset * 8)
-            f.write(np.ascontiguousarray(values, dtype=np.float64).tobytes())
+            self.files[key], self.width[key] = path, width
+        if width != self.width[key]:
+            raise ValueError(f"{key}: {width} values per replication, not {self.width[key]}")
+        with self.files[key].open("r+b") as f:
+            f.seek(start * width * 8)
+            f.write(values.tobytes())
 
     def put(self, i: int, outcomes: dict) -> None:
         start, _ = self.chunks.range(i)
-        names = {plan: tuple(o.metrics) for plan, o in outcomes.items()}
+        names = {plan: (tuple(o.metrics), tuple(o.by_year)) for plan, o in outcomes.items()}
         if names not in self.layouts:
             self.layouts.append(names)
         for plan, o in outcomes.items():
-            months = self.months.setdefault(plan, o.arr_by_month.shape[1])
-            self._write(self._file(plan, "", months), start * months, o.arr_by_month)
+            self._write((plan, "", "arr"), start, o.arr_by_month)
             for name, values in o.metrics.items():
-                self._write(self._file(plan, name, 1), start, values)
+                self._write((plan, name, "metric"), start, values)
+            for name, values in o.by_year.items():
+                self._write((plan, name, "year"), start, values)
         self.layout[i] = self.layouts.index(names)  # last: the chunk is in only when written
 
     def done(self, i: int) -> bool:
@@ -108,23 +118,34 @@ class DiskRows:
         return [int(j) for j in ids[np.argsort(first)]]
 
     def names(self, plan: str, k: int) -> list[str]:
-        return order_metrics(m for j in self._used(k) for m in self.layouts[j][plan])
+        return order_metrics(m for j in self._used(k) for m in self.layouts[j][plan][0])
 
-    def column(self, plan: str, name: str, k: int) -> np.ndarray:
+    def _read(self, key: tuple, k: int) -> np.ndarray:
+        """The first k chunks' values of `key`, (replications, width); NaN where a
+        chunk lacks the metric."""
         rows = self._rows(k)
-        key = (plan, name)
-        values = np.full(rows, np.nan)
-        if key in self.files:
-            values = np.fromfile(self.files[key], dtype=np.float64, count=rows)
-        lacking = [j for j in self._used(k) if name not in self.layouts[j][plan]]
-        for i in np.flatnonzero(np.isin(self.layout[:k], lacking)):
-            values[slice(*self.chunks.range(int(i)))] = np.nan
+        if key not in self.files:
+            return np.full((rows, 1), np.nan)
+        width = self.width[key]
+        values = np.fromfile(self.files[key], dtype=np.float64, count=rows * width)
+        values = values.reshape(rows, width)
+        plan, name, kind = key
+        if kind != "arr":
+            side = 0 if kind == "metric" else 1
+            lacking = [j for j in self._used(k) if name not in self.layouts[j][plan][side]]
+            for i in np.flatnonzero(np.isin(self.layout[:k], lacking)):
+                values[slice(*self.chunks.range(int(i)))] = np.nan
         return values
 
+    def column(self, plan: str, name: str, k: int) -> np.ndarray:
+        return self._read((plan, name, "metric"), k)[:, 0]
+
+    def year_column(self, plan: str, name: str, year: int, k: int) -> np.ndarray:
+        values = self._read((plan, name, "year"), k)
+        return values[:, year - 1].copy() if values.shape[1] >= year else values[:, 0]
+
     def arr(self, plan: str, k: int) -> np.ndarray:
-        rows, months = self._rows(k), self.months[plan]
-        values = np.fromfile(self.files[(plan, "")], dtype=np.float64, count=rows * months)
-        return values.reshape(rows, months)
+        return self._read((plan, "", "arr"), k)
 
     def arr_by_month(self, plans: list[str], k: int) -> ArrByMonth:
         return ArrByMonth(self, plans, k)

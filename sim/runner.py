@@ -28,6 +28,7 @@ from sim.analysis import (
     relative_precision,
     resolve_baseline,
     summarize,
+    summarize_columns,
     winners_losers,
 )
 from sim.choice_model import choice_models, plan_behavior
@@ -42,6 +43,7 @@ from sim.market import draw_market, reused_market
 from sim.metrics import HEADLINE
 from sim.progress import ProgressBar
 from sim.scenario.schema import Scenario
+from sim.steadiness import YearColumns
 from sim.store import MemoryStore
 from sim.warmup import warm_up
 
@@ -102,6 +104,20 @@ class RunResult:
             return self.source[0].n_years > 0
         return not self.by_year.empty
 
+    def year_columns(self, metrics: list[str]) -> YearColumns:
+        """`metrics` per plan, reported year and replication, one column at a time
+        (read from disk when the run keeps its chunks there); see `sim.steadiness`."""
+        if not self._streams("by_year"):
+            return YearColumns.of_frame(self.by_year_of(metrics))
+        collector, k = self.source
+        names = collector.by_year_columns()
+        return YearColumns(
+            plans=self.plans,
+            metrics=[m for m in metrics if m in names],
+            years=list(range(1, collector.n_years + 1)),
+            column=lambda plan, name, year: collector.year_column(plan, name, year, k),
+        )
+
     def by_year_of(self, metrics: list[str]) -> pd.DataFrame:
         """`by_year` with only `metrics` beside plan, replication and year: read from
         the chunks without holding every metric's rows when the run keeps its chunks."""
@@ -159,14 +175,19 @@ class RunResult:
         """Per plan, reported year (1, 2, ...) and metric: mean, 95% CI, P10/P50/P90, n."""
         if not self.has_by_year:
             return pd.DataFrame(columns=["plan", "year", *SUMMARY_COLUMNS[1:]])
-        if self._streams("by_year"):  # one year's rows at a time, from the chunks
+        if self._streams("by_year"):  # one plan, metric and year at a time, from disk
             collector, k = self.source
             metrics = collector.by_year_columns()
-            years = ((y, collector.year_table(k, y)) for y in range(1, collector.n_years + 1))
+            parts = [
+                summarize_columns(
+                    self.plans, metrics, lambda p, m, y=y: collector.year_column(p, m, y, k)
+                ).assign(year=y)
+                for y in range(1, collector.n_years + 1)
+            ]
         else:
             metrics = [c for c in self.by_year.columns if c not in ("plan", "replication", "year")]
             years = self.by_year.groupby("year", sort=True)
-        parts = [summarize(rows, metrics).assign(year=year) for year, rows in years]
+            parts = [summarize(rows, metrics).assign(year=year) for year, rows in years]
         table = pd.concat(parts, ignore_index=True)
         rank = table.plan.map({p: i for i, p in enumerate(self.plans)})
         table = table.assign(rank=rank).sort_values(["rank", "year"], kind="stable")

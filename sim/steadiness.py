@@ -15,10 +15,13 @@ of a point is significant but tells a CRO nothing.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
-from sim.analysis import _t, compare
+from sim.analysis import COMPARISON_COLUMNS, _t, better_sign, paired_difference
 from sim.metrics import HEADLINE, metric
 
 COLUMNS = [
@@ -44,51 +47,90 @@ def _pt(name: str) -> bool:
     return metric(name).unit.startswith("fraction")
 
 
-def changes_by_year(by_year: pd.DataFrame, baseline: str, metrics=HEADLINE) -> pd.DataFrame:
+@dataclass(frozen=True)
+class YearColumns:
+    """Each plan's metrics in each reported year, one value per replication, given one
+    column at a time by `column(plan, metric, year)`, aligned on the same replications
+    (in order) across plans and years: a long run reads them from disk one at a time
+    instead of holding every row (`sim.runner.RunResult.year_columns`)."""
+
+    plans: list[str]
+    metrics: list[str]
+    years: list[int]
+    column: Callable[[str, str, int], np.ndarray]
+
+    @classmethod
+    def of_frame(cls, by_year: pd.DataFrame) -> YearColumns:
+        """From rows per plan, replication and year (a replication one plan or year
+        lacks is NaN there, so it drops out of any pair it belongs to)."""
+        if by_year.empty:
+            return cls([], [], [], lambda plan, name, year: np.zeros(0))
+        wide = {
+            key: rows.set_index("replication")
+            for key, rows in by_year.groupby(["plan", "year"], sort=False)
+        }
+        index = pd.Index(np.sort(by_year.replication.unique()))
+        return cls(
+            plans=list(dict.fromkeys(by_year.plan)),
+            metrics=[c for c in by_year.columns if c not in ("plan", "replication", "year")],
+            years=sorted(by_year.year.unique()),
+            column=lambda plan, name, year: wide[(plan, year)][name].reindex(index).to_numpy(float),
+        )
+
+
+def changes_by_year(by_year, baseline: str, metrics=HEADLINE) -> pd.DataFrame:
     """One row per plan (other than `baseline`), headline metric and reported year: the
     change from the baseline that year with its 95% CI (`unit` "%" or "pt", values as
     fractions: 0.021 = +2.1% or +2.1 pt), and, repeated on each year's row, the drift
     from the first year to the last (last minus first) with its 95% CI and whether
-    the change is steady (the drift's interval includes zero, or it is under 1 point)."""
-    if by_year.empty:
+    the change is steady (the drift's interval includes zero, or it is under 1 point).
+
+    `by_year`: rows per plan, replication and year (a DataFrame), or `YearColumns`."""
+    columns = by_year if isinstance(by_year, YearColumns) else YearColumns.of_frame(by_year)
+    if not columns.years:
         return pd.DataFrame(columns=COLUMNS)
-    metrics = [m for m in metrics if m in by_year.columns]
-    years = sorted(by_year.year.unique())
-    parts = []
-    for year in years:
-        rows = by_year[by_year.year == year].drop(columns="year")
-        part = compare(rows, baseline, metrics).assign(year=year)
-        parts.append(part)
+    metrics = [m for m in metrics if m in columns.metrics]
+    parts = [_year_changes(columns, baseline, metrics, year) for year in columns.years]
     table = pd.concat(parts, ignore_index=True)
     pt = table.metric.map(_pt)
     table["change"] = np.where(pt, table["diff"], table.rel_change)
     table["ci_low"] = np.where(pt, table.diff_ci_low, table.rel_ci_low)
     table["ci_high"] = np.where(pt, table.diff_ci_high, table.rel_ci_high)
     table["unit"] = np.where(pt, "pt", "%")
-    drift = _drifts(by_year, baseline, metrics, years[0], years[-1])
+    drift = _drifts(columns, baseline, metrics, columns.years[0], columns.years[-1])
     table = table.merge(drift, on=["plan", "metric"], how="left")
     return table[COLUMNS]
 
 
-def _drifts(by_year, baseline, metrics, first, last) -> pd.DataFrame:
+def _year_changes(columns: YearColumns, baseline: str, metrics, year: int) -> pd.DataFrame:
+    """`sim.analysis.compare` of one reported year: each plan against the baseline on
+    paired replications, per metric."""
+    base = {name: columns.column(baseline, name, year) for name in metrics}
+    rows = [
+        {
+            "plan": plan,
+            "baseline": baseline,
+            "metric": name,
+            **paired_difference(columns.column(plan, name, year), base[name], better_sign(name)),
+        }
+        for plan in columns.plans
+        if plan != baseline
+        for name in metrics
+    ]
+    return pd.DataFrame(rows, columns=COMPARISON_COLUMNS).assign(year=year)
+
+
+def _drifts(columns: YearColumns, baseline, metrics, first, last) -> pd.DataFrame:
     """Per plan and metric: change in the last year minus change in the first, with
     its paired 95% CI over replications."""
-    wide = {
-        (plan, year): rows.set_index("replication").sort_index()
-        for (plan, year), rows in by_year.groupby(["plan", "year"], sort=False)
-    }
     out = []
-    for plan in dict.fromkeys(by_year.plan):
+    for plan in columns.plans:
         if plan == baseline:
             continue
         for name in metrics:
-            cols = [
-                wide[(p, y)][name].rename(f"{p == plan}{y}")
-                for p in (plan, baseline)
-                for y in (first, last)
-            ]
-            frame = pd.concat(cols, axis=1, join="inner").dropna()
-            b1, bl, a1, al = (frame.iloc[:, i].to_numpy(float) for i in range(4))
+            values = [columns.column(p, name, y) for p in (plan, baseline) for y in (first, last)]
+            whole = ~np.any([np.isnan(v) for v in values], axis=0)
+            b1, bl, a1, al = (v[whole] for v in values)
             drift, half = _drift(b1, a1, bl, al, _pt(name))
             out.append(
                 {

@@ -169,10 +169,11 @@ def distributions_figure(replications: pd.DataFrame, metrics=HEADLINE) -> Figure
         sharey=True,
         squeeze=False,
     )
-    groups = {p: g for p, g in replications.groupby("plan", sort=False)}
+    rows = {p: (replications.plan == p).to_numpy() for p in plans}  # no copy of the table
     y = np.arange(len(plans))
     for ax, name in zip(axes.flat, metrics, strict=False):
-        q = np.array([_quantiles(groups[p][name].to_numpy(float)) for p in plans])
+        values = replications[name].to_numpy(float)
+        q = np.array([_quantiles(values[rows[p]]) for p in plans])
         ax.barh(y, q[:, 3] - q[:, 1], left=q[:, 1], height=0.6, color="#c6dbef", ec="#4292c6")
         ax.hlines(y, q[:, 0], q[:, 4], color="#4292c6", lw=1)
         ax.vlines(q[:, 2], y - 0.3, y + 0.3, color="#08519c", lw=1.5)
@@ -321,7 +322,7 @@ def arr_figure(arr_by_month: Mapping[str, np.ndarray], baseline: str) -> Figure:
     ends = []
     for plan, values in arr_by_month.items():
         months = np.arange(1, values.shape[1] + 1)
-        p10, p50, p90 = np.percentile(values, [10, 50, 90], axis=0)
+        p10, p50, p90 = _by_month(values)
         ax.plot(months, p50, color=palette[plan], lw=2.2 if plan == baseline else 1.4)
         if bands:
             ax.fill_between(months, p10, p90, color=palette[plan], alpha=0.12, lw=0)
@@ -341,16 +342,18 @@ def arr_figure(arr_by_month: Mapping[str, np.ndarray], baseline: str) -> Figure:
     return fig
 
 
+def _by_month(values: np.ndarray) -> np.ndarray:
+    """P10, P50 and P90 over company-runs of each month of (runs, months) values, a
+    month at a time (no sorted copy of the whole array)."""
+    return np.array([np.percentile(values[:, m], [10, 50, 90]) for m in range(values.shape[1])]).T
+
+
 def arr_difference_figure(arr_by_month: Mapping[str, np.ndarray], baseline: str) -> Figure | None:
     """One small panel per plan: its ARR minus the baseline's in the same company-run,
     median and P10-P90 band over company-runs, on a common scale; None for one plan.
     Plans are read one at a time (`arr_by_month` may read them from disk)."""
     base = arr_by_month[baseline]
-    others = {
-        p: np.percentile(arr_by_month[p] - base, [10, 50, 90], axis=0)
-        for p in arr_by_month
-        if p != baseline
-    }
+    others = {p: _by_month(arr_by_month[p] - base) for p in arr_by_month if p != baseline}
     if not others:
         return None
     palette = colors(list(arr_by_month))
