@@ -5,6 +5,9 @@ table could not fit in this machine's memory (a lower bound from the scenario's
 size). A run of `PILOT_CHUNKS` chunks or more first runs two chunks alone and
 measures them; `Estimate` then projects the wall time, the memory the results keep
 and the checkpoints' size on disk, so the user can stop a run that would take days.
+Memory: `sim run` keeps per-replication results on disk as chunks finish
+(`sim.rows`), and holds only the replications table (a value per metric, plan and
+replication) and one plan's ARR by month at a time when it writes its outputs.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from sim.metrics import METRIC_NAMES
 PILOT_CHUNKS = 100  # runs of this many chunks or more get an estimate first
 PILOT_RUNS = 2  # chunks run alone for it: the first pays one-off costs, the second not
 BYTES = 8  # a float64 per metric value
-MEMORY_FACTOR = 3  # chunk parts, the assembled table and one working copy of it
+MEMORY_FACTOR = 2  # the assembled replications table and one working copy of it
 USABLE_MEMORY = 0.8  # share of physical memory a run may plan to use
 
 
@@ -32,9 +35,10 @@ def physical_memory() -> int | None:
 
 
 def check_memory(scenario, n: int) -> None:
-    """Refuse `n` replications whose results surely cannot fit in memory: each keeps
-    at least one value per metric and plan, and its ARR at each month end."""
-    per_replication = len(scenario.plans) * (len(METRIC_NAMES) + scenario.company.months)
+    """Refuse `n` replications whose results surely cannot fit in memory: the
+    replications table holds one value per metric and plan, and the report draws one
+    plan's ARR at each month end at a time (everything larger is read from disk)."""
+    per_replication = len(scenario.plans) * len(METRIC_NAMES) + scenario.company.months
     need = n * per_replication * BYTES * MEMORY_FACTOR
     have = physical_memory()
     if have and need > USABLE_MEMORY * have:
@@ -54,7 +58,7 @@ class Estimate:
     one_off: float  # seconds paid once (per worker) before the first chunk
     per_chunk: float  # seconds per chunk on one worker
     chunks: int  # chunks to run
-    memory: float  # bytes the assembled results need at the end
+    memory: float  # bytes the results held in memory need at the end
     disk: float  # bytes of checkpoints
 
     @classmethod
@@ -62,11 +66,14 @@ class Estimate:
         """From the pilot chunks (the last of `size` replications; `seconds` each took),
         with `pending` chunks to run in all (the pilot's included)."""
         n = collector.chunks.n
-        kept = sum(
-            sum(v.nbytes for v in o.metrics.values()) + o.arr_by_month.nbytes
-            for o in outcomes.values()
-        )
-        on_disk = len(pickle.dumps(outcomes, protocol=5)) if collector.store.nbytes() else 0
+        table = sum(sum(v.nbytes for v in o.metrics.values()) for o in outcomes.values())
+        arr = max(o.arr_by_month.nbytes for o in outcomes.values())  # one plan at a time
+        kept = table + arr
+        on_disk = 0
+        if collector.store.nbytes():  # the checkpoint and the rows' column files
+            years = sum(sum(v.nbytes for v in o.by_year.values()) for o in outcomes.values())
+            rows = table + years + arr * len(outcomes)
+            on_disk = len(pickle.dumps(outcomes, protocol=5)) + rows
         one_off = max(seconds[0] - seconds[-1], 0.0)
         return cls(
             replications=n,
