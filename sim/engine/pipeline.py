@@ -77,11 +77,13 @@ class Pipeline:
         rows = opp.rows_of_month(k)
         owner = opp.arriving_in(k, "owner")  # flat (replication, seat) index
         effort = behavior.effort.ravel()
+        # per seat first, then one gather per arrival; a vacant seat keeps nothing
+        keep = np.where(occupied.ravel(), ramp.ravel() * effort / self.max_effort, 0.0)
         pursued = pursues(
             opp.arriving_in(k, "u_ramp"),
             opp.arriving_in(k, "fit"),
-            occupied.ravel()[owner],
-            ramp.ravel()[owner] * effort[owner] / self.max_effort,
+            True,
+            keep[owner],
             behavior.fit_threshold.ravel()[owner],
         )
         idx, owner = rows[pursued], owner[pursued]
