@@ -29,7 +29,7 @@ from record import recorded  # noqa: E402
 
 PARTS = (  # (label, file, function): parts of a chunk, in the order of a month
     ("market draw (per chunk, shared by plans)", "market.py", "draw_market"),
-    ("  opportunities: Beta fits, keys, sales cycles", "market.py", "_draw_opportunities"),
+    ("  opportunities: arrivals, Beta fits, keys", "market.py", "_draw_opportunities"),
     ("engine: every month of every plan", "batch.py", "step"),
     ("  hires", "company.py", "_hire"),
     ("  reps decide (monthly policy)", "dynamic.py", "decide"),
