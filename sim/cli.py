@@ -182,8 +182,10 @@ def main(argv: list[str] | None = None) -> int:
 def cmd_run(args, argv) -> int:
     from sim import load_scenario, run
     from sim.analysis import analyze, resolve_baseline
+    from sim.estimate import check_memory
     from sim.outputs import check_output_dir, write_run
     from sim.ranking import check_objective
+    from sim.runner import planned_replications
 
     if args.max_replications and args.precision is None:
         raise UserError("--max-replications needs --precision")
@@ -204,6 +206,9 @@ def cmd_run(args, argv) -> int:
     baseline = resolve_baseline([p.name for p in scenario.plans], args.baseline)
     out = check_output_dir(args.out or Path("results") / scenario.name)
     seed = scenario.simulation.seed if args.seed is None else args.seed
+    # A count refused for memory is refused before an earlier run's checkpoints go.
+    n = planned_replications(scenario, args.replications, args.precision, args.max_replications)
+    check_memory(scenario, n)
     store = open_checkpoints(out, scenario, seed, args.resume, args.engine)
     try:
         result = run(

@@ -287,10 +287,9 @@ def run(
     check_engine(scenario, engine)
     seed = scenario.simulation.seed if seed is None else seed
     baseline = resolve_baseline([p.name for p in scenario.plans], baseline)
-    if precision is None:
-        rule, n = None, replications or scenario.simulation.replications
-    else:
-        n = max_replications or DEFAULT_MAX_REPLICATIONS
+    n = planned_replications(scenario, replications, precision, max_replications)
+    rule = None
+    if precision is not None:
         rule = Precision(precision, n, min(n, max(2, replications or 0)))
     check_memory(scenario, n)
     store = store if store is not None else MemoryStore()
@@ -333,6 +332,19 @@ def run(
     if rule is not None:
         result.meta["precision"] = _precision_record(result, rule, met=stop is not None)
     return result
+
+
+def planned_replications(
+    scenario: Scenario,
+    replications: int | None,
+    precision: float | None = None,
+    max_replications: int | None = None,
+) -> int:
+    """The most replications a run may simulate: `replications` (default the
+    scenario's), or with a precision target `max_replications` (default 10,000)."""
+    if precision is None:
+        return replications or scenario.simulation.replications
+    return max_replications or DEFAULT_MAX_REPLICATIONS
 
 
 @dataclass(frozen=True)

@@ -40,6 +40,16 @@ def test_a_replication_count_beyond_memory_is_refused_before_anything_runs(tmp_p
     assert not (tmp_path / "out").exists() and not (tmp_path / ".out.chunks").exists()
 
 
+def test_a_refused_count_leaves_an_earlier_runs_checkpoints_alone(tmp_path):
+    scenario = small_scenario_file(tmp_path)
+    kept = tmp_path / ".out.chunks" / "chunk-000000000000-000000000002.pkl"
+    kept.parent.mkdir()
+    kept.write_bytes(b"an interrupted run's chunk")
+    result = sim_main("run", scenario, "-n", 10**12, "--out", tmp_path / "out", "-q")
+    assert result.returncode == 2 and "discarded" not in result.stderr
+    assert kept.read_bytes() == b"an interrupted run's chunk"
+
+
 def test_an_unknown_scheduler_use_is_a_one_line_error(tmp_path):
     scenario = small_scenario_file(tmp_path)
     result = sim_main("run", scenario, "-n", 2, "--scheduler", "tcp://x:1", "--out", tmp_path / "o")
