@@ -8,10 +8,7 @@ plan `blended`).
 
 Prints company-years per second (a company-year is one simulated company of the
 scenario's size for 12 reported months; burn-in months are simulated but not
-counted), per core, and peak resident memory of this process and its workers. The
-2-job scaling is printed beside this machine's own ceiling (a busy loop in 2
-processes): on a virtual machine whose 2 CPUs share a physical core it is far
-below 2x whatever the engine does.
+counted), per core, and peak resident memory of this process and its workers.
 Target (issue "Foundation"): at least 1,000 company-years per second per core.
 Results are written to benchmarks/results.md (section "throughput").
 """
@@ -22,7 +19,6 @@ import argparse
 import os
 import resource
 import sys
-import time
 from pathlib import Path
 
 from joblib import Parallel, delayed
@@ -33,28 +29,6 @@ from sim.choice_model import build_choice_model
 from sim.runner import MAX_AUTO_CHUNK, chunk_size_for
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def busy_loop(n: int) -> int:
-    total = 0
-    for i in range(n):
-        total += i * i
-    return total
-
-
-def machine_scaling(n: int = 10_000_000) -> float:
-    """How much more work 2 processes do than 1 on this machine, measured with a
-    CPU-bound Python loop that touches no memory: the ceiling of any 2-job scaling
-    here (2 virtual CPUs may share one physical core)."""
-    started = time.perf_counter()
-    busy_loop(n)
-    one = time.perf_counter() - started
-    with Parallel(n_jobs=2) as pool:
-        pool(delayed(busy_loop)(1000) for _ in range(2))  # start the workers first
-        started = time.perf_counter()
-        pool(delayed(busy_loop)(n) for _ in range(2))
-        two = time.perf_counter() - started
-    return 2 * one / two
 
 
 def peak_rss_mib(who: int) -> float:
@@ -104,10 +78,7 @@ def main() -> None:
             f"({rate / jobs:,.0f} per core, {rate * scenario.company.n_reps / jobs:,.0f} "
             "rep-years/s per core)"
         )
-    print(
-        f"scaling: 2 jobs run {rates[2] / rates[1]:.2f}x one job (this machine's ceiling: "
-        f"a CPU-bound loop in 2 processes does {machine_scaling():.2f}x the work of 1)"
-    )
+    print(f"scaling: 2 jobs run {rates[2] / rates[1]:.2f}x one job")
     blended = scenario.model_copy(
         update={
             "plans": [sim.load_scenario(ROOT / "scenarios" / "seed_designs.toml").plan("blended")]
