@@ -290,9 +290,28 @@ def write_run_xlsx(result, analysis, path: Path, extra: dict | None = None) -> N
     )
     for name, table in (extra or {}).items():
         long_sheet(wb.create_sheet(name), table)
-    long_sheet(wb.create_sheet("Replications"), result.replications)
+    replications_sheet(wb.create_sheet("Replications"), result.replications)
     assumptions_sheet(wb.create_sheet("Assumptions"), result.scenario)
     wb.save(path)
+
+
+REPLICATION_ROWS = 20_000  # rows of the Replications sheet at most (~25 s of openpyxl)
+
+
+def replications_sheet(ws: Worksheet, table: pd.DataFrame) -> None:
+    """The replications table, or for a big run its first replications of every plan
+    (at most `REPLICATION_ROWS` rows in all: a workbook of a million rows takes an hour
+    to write, and Excel opens no more), with a last row saying where every row is."""
+    per_plan = max(1, REPLICATION_ROWS // max(table["plan"].nunique(), 1))
+    shown = table[table.groupby("plan", sort=False).cumcount() < per_plan]
+    long_sheet(ws, shown)
+    if len(shown) < len(table):
+        ws.cell(
+            row=len(shown) + 3,
+            column=1,
+            value=f"the first {per_plan:,} replications of each plan, {len(shown):,} of "
+            f"{len(table):,} rows: every row is in replications.csv",
+        )
 
 
 def write_table_xlsx(scenario, sheets: dict[str, pd.DataFrame], path: Path) -> None:

@@ -76,3 +76,24 @@ def test_assumptions_list_every_setting_by_a_path_with_values_accepts(workbook):
         current = get_value(result.scenario, path)  # every listed path resolves
         if not isinstance(current, dict | list):  # distributions and lists are shown as text
             assert current == value, path
+
+
+def test_a_big_run_s_replications_sheet_holds_the_first_runs_of_every_plan(monkeypatch, tmp_path):
+    import pandas as pd
+    from openpyxl import Workbook
+
+    from sim import excel
+
+    monkeypatch.setattr(excel, "REPLICATION_ROWS", 6)
+    table = pd.DataFrame(
+        {"plan": ["a"] * 5 + ["b"] * 5, "replication": list(range(5)) * 2, "revenue": 1.0}
+    )
+    ws = Workbook().active
+    excel.replications_sheet(ws, table)
+    cells = [[c.value for c in row] for row in ws.iter_rows()]
+    shown = [tuple(r[:2]) for r in cells[1:7]]
+    assert shown == [("a", 0), ("a", 1), ("a", 2), ("b", 0), ("b", 1), ("b", 2)]
+    assert "6 of 10 rows" in cells[-1][0] and "replications.csv" in cells[-1][0]
+    small = Workbook().active
+    excel.replications_sheet(small, table.head(4))  # within the cap: every row, no note
+    assert small.max_row == 5
