@@ -536,8 +536,10 @@ class Company:
                 tally(rate * health), tally(np.full(len(ids), rate)), h.survey_every_months
             )
         counter = DRAW["survey"] + 2 * (k // h.survey_every_months)
-        ids = np.flatnonzero(b.active)
-        ids = ids[keyed_uniform(b.key[ids], counter) < h.survey_response_rate]  # respondents
+        # every account's draw, then the active respondents: cheaper than gathering
+        # the active accounts' keys first
+        responds = keyed_uniform(b.key, counter) < h.survey_response_rate
+        ids = np.flatnonzero(responds & b.active)
         satisfied = keyed_uniform(b.key[ids], counter + 1) < b.health[ids]
         owner = b.owner_key[ids]
         tally = lambda x: np.bincount(owner, weights=x, minlength=R * S).reshape(R, S)  # noqa: E731
