@@ -316,7 +316,8 @@ def arr_figure(arr_by_month: Mapping[str, np.ndarray], baseline: str) -> Figure:
     each line named at its end."""
     plans = list(arr_by_month)
     palette = colors(plans)
-    names_width = label_width(plans, 8) + 0.6
+    names = [p + (" (baseline)" if p == baseline else "") for p in plans]
+    names_width = label_width(names, 8) + 0.6  # the names at the lines' ends, suffix included
     fig, ax = subplots(1, 1, (11 + names_width, 5.5), (1.0, names_width, 0.4, 0.7))
     bands = len(plans) <= BANDS_UP_TO
     ends = []
@@ -337,7 +338,6 @@ def arr_figure(arr_by_month: Mapping[str, np.ndarray], baseline: str) -> Figure:
     ax.set_ylabel("ARR ($)")
     ax.yaxis.set_major_formatter(axis_format("$"))
     ax.grid(alpha=0.3)
-    names = [p + (" (baseline)" if p == baseline else "") for p in plans]
     label_line_ends(ax, months[-1], ends, names, [palette[p] for p in plans])
     return fig
 
