@@ -143,12 +143,22 @@ def believed_model(scenario: Scenario) -> dict:
     return model
 
 
+def plan_design(plan) -> dict:
+    """What a plan (or its policies) pays and decides, without what it is called: its
+    name and description change no rep's choice, so a renamed plan shares its choice
+    model."""
+    design = plan.model_dump(mode="json")
+    for label in ("name", "description"):
+        design.pop(label, None)
+    return design
+
+
 def behavior_seed(scenario: Scenario, plan) -> int:
     """The choice model's own seed: a hash of what the reps' world is made of
-    (`believed_model`), `behavior.seed`, and the plan (mode "qbr") or the plan's
-    policies (mode "dynamic": plans with the same policies share markets)."""
+    (`believed_model`), `behavior.seed`, and the plan's design (mode "qbr") or the
+    plan's policies (mode "dynamic": plans with the same policies share markets)."""
     model = believed_model(scenario)
-    model["plans"] = plan.model_dump(mode="json")
+    model["plans"] = plan_design(plan)
     digest = hashlib.sha256(json.dumps(model, sort_keys=True, default=str).encode()).digest()
     return int.from_bytes(digest[:8], "little") % 2**63
 
@@ -843,10 +853,11 @@ _CACHE: dict[str, ChoiceModel | None] = {}
 
 
 def cache_key(scenario: Scenario, plan) -> str:
-    """What a choice model depends on: `believed_model`, the plan, and the code that
-    builds it. So a plan keeps its choice model whatever plans it is compared with, and
-    a budget's rescaled plans (each run on its own) share their design's deal economics."""
-    content = _rounded([believed_model(scenario), plan.model_dump(mode="json"), _code_version()])
+    """What a choice model depends on: `believed_model`, the plan's design (not its name
+    or description), and the code that builds it. So a plan keeps its choice model
+    whatever plans it is compared with and whatever it is called, and a budget's
+    rescaled plans (each run on its own) share their design's deal economics."""
+    content = _rounded([believed_model(scenario), plan_design(plan), _code_version()])
     return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
 
 
@@ -907,6 +918,8 @@ def choice_model(scenario: Scenario, plan) -> ChoiceModel | None:
         key = cache_key(scenario, plan)
         _store(key, model)
         _CACHE[key] = model
+    if model is not None and model.plan != plan.name:  # built for the same design by another name
+        model = replace(model, plan=plan.name, model=replace(model.model, plan=plan.name))
     return model
 
 

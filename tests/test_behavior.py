@@ -11,6 +11,7 @@ from helpers import make_engine, small_scenario
 
 import sim
 from sim.behavior import Grid, PayoffTable, QuantalResponse, RepView
+from sim.choice_model import choice_models
 from sim.market import LEVERS, draw_market
 
 GATE = [{"min_fit": 0.0, "multiplier": 0.0}, {"min_fit": 0.35, "multiplier": 1.0}]
@@ -268,3 +269,21 @@ def test_adaptive_reps_learn_away_from_discounts_that_cut_their_rate():
     diff = by["standard"] - by["discount_adjusted"]
     assert diff.mean() > 4 * diff.std(ddof=1) / np.sqrt(len(diff))
     assert abs(by["standard"].mean() - 0.15) < 0.03  # no pressure: stays near the prior
+
+
+def test_a_renamed_plan_shares_its_choice_model_and_results():
+    # a plan's name and description change no rep's choice: the same design under two
+    # names gets one choice model (same seed), each named for its own plan, and the
+    # same numbers on common random numbers
+    plans = [
+        {"name": "standard"},
+        {"name": "standard_copy", "description": "the default plan under another name"},
+    ]
+    scenario = small_scenario(company=COMPANY, behavior=QBR, plans=plans)
+    models = choice_models(scenario)
+    assert models["standard"].seed == models["standard_copy"].seed
+    names = [(m.plan, m.model.plan) for m in models.values()]
+    assert names == [("standard", "standard"), ("standard_copy", "standard_copy")]
+    table = sim.run(scenario, replications=6, seed=2).replications
+    a, b = (g.drop(columns="plan").reset_index(drop=True) for _, g in table.groupby("plan"))
+    assert a.equals(b)
