@@ -183,10 +183,8 @@ class Pipeline:
         held = pushing & ~slip
         held_rows = rows[pushing]
         counted = np.bincount(self.opp.replication[held_rows], minlength=R).astype(float)
-        for month in np.unique(left[held]):
-            sel = held & (left == month)
-            self.held_for[k + int(month)].append((rows[sel], d[sel], o[sel]))
-            self.held_acv += self._by_seat(rows[sel], self._acv(rows[sel], d[sel], o[sel]))
+        file_by_month(self.held_for, k + left[held], (rows[held], d[held], o[held]))
+        self.held_acv += self._by_seat(rows[held], self._acv(rows[held], d[held], o[held]))
         keep = ~pushing
         return rows[keep], d[keep], o[keep], early[keep], counted
 
