@@ -30,7 +30,6 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 from joblib import Parallel, delayed
-from scipy import optimize
 
 from sim.analysis import mean_ci, quantile_ci
 from sim.choice_model import pays_on_shared_results
@@ -278,6 +277,8 @@ def solve_plan(scenario, plan: Plan, target: Target, replications, seed, jobs, c
 
 
 def _root(scenario, plan, target, replications, seed, jobs, chunk) -> tuple[float, _Evaluator]:
+    from scipy import optimize  # slow to import: only when a budget is searched
+
     f = _Evaluator(scenario, plan, target, replications, seed, jobs, chunk)
     try:
         low, high = _bracket(f, plan, target)

@@ -31,8 +31,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy import optimize as sciopt
-from scipy.stats import qmc
 
 from sim.analysis import mean_ci, paired_difference, quantile_ci
 from sim.errors import UserError
@@ -365,6 +363,8 @@ def _design(problem: Problem, budget_evals: int, seed: int) -> list[list[float]]
     third of the budget, at least 2 per lever plus 2."""
     d = len(problem.levers)
     n = min(budget_evals, max(2 * d + 2, budget_evals // 3))
+    from scipy.stats import qmc  # slow to import: only when an optimization runs
+
     sobol = qmc.Sobol(d, scramble=True, seed=seed).random_base2(int(np.ceil(np.log2(max(n, 2)))))
     current = [lever.position(get_value(problem.scenario, lever.path)) for lever in problem.levers]
     units = [np.clip(current, 0, 1), *sobol[: n - 1]]
@@ -396,6 +396,8 @@ def _search(problem: Problem, remaining: int, say) -> str:
         {"type": "ineq", "fun": lambda u, c=c: c.slack(at(u).stats[c.name]) / _size(c.bound)}
         for c in problem.constraints
     ]
+    from scipy import optimize as sciopt  # slow to import: only when an optimization runs
+
     outcome = sciopt.minimize(
         objective,
         u0,

@@ -34,7 +34,6 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 import numpy as np
-from scipy.stats import beta
 
 from sim.ledger import MonthLedger, sum_by
 from sim.params import Section
@@ -107,6 +106,8 @@ class OteBasis:
     def fit_share(self, min_fit: float) -> float:
         """Share of deals with fit >= `min_fit` among those pursued (fit above the
         mean threshold); win odds' rise with fit is ignored."""
+        from scipy.stats import beta  # costly to import: only when a plan asks
+
         a, b = self.fit_shape
         pursued = float(beta.sf(self.fit_threshold, a, b))
         return float(beta.sf(max(min_fit, self.fit_threshold), a, b)) / pursued if pursued else 0.0
