@@ -5,9 +5,9 @@
 
 Everything printed inside the block still goes to the terminal, and replaces the
 section named `throughput` in results.md (other sections are kept), with the date,
-the machine and the command, so the figures there are never typed by hand; a
-section README.md marks (`<!-- bench:NAME -->` ... `<!-- /bench:NAME -->`) is
-written there too.
+the machine and the command, so the figures there are never typed by hand; where
+README.md or a page of docs/ marks a place (`<!-- bench:NAME -->` ...
+`<!-- /bench:NAME -->`), the same figures are written there too.
 """
 
 from __future__ import annotations
@@ -22,7 +22,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 RESULTS = Path(__file__).resolve().parent / "results.md"
-README = Path(__file__).resolve().parents[1] / "README.md"
+ROOT = Path(__file__).resolve().parents[1]
+PAGES = (ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md")))  # may quote a section
 TITLE = "# Benchmark results\n\nWritten by the scripts in `benchmarks/`; do not edit by hand.\n"
 
 
@@ -70,23 +71,23 @@ def write_section(section: str, command: str, where: str, output: str) -> None:
     else:
         text = text.rstrip("\n") + "\n\n" + body
     RESULTS.write_text(text)
-    _update_readme(section, command, stamp, where, output)
+    _update_pages(section, command, stamp, where, output)
 
 
 def _markers(name: str) -> re.Pattern:
     return re.compile(rf"<!-- {re.escape(name)} -->.*?<!-- /{re.escape(name)} -->\n", re.S)
 
 
-def _update_readme(section: str, command: str, stamp: str, where: str, output: str) -> None:
-    """Where README.md marks a place for this section (`<!-- bench:SECTION -->` ...
-    `<!-- /bench:SECTION -->`), put the same figures there."""
+def _update_pages(section: str, command: str, stamp: str, where: str, output: str) -> None:
+    """Where README.md or a docs page marks a place for this section
+    (`<!-- bench:SECTION -->` ... `<!-- /bench:SECTION -->`), put the same figures there."""
     name = f"bench:{section}"
-    text = README.read_text()
     pattern = _markers(name)
-    if not pattern.search(text):
-        return
     body = (
         f"<!-- {name} -->\n`{command}` on {stamp} ({where}):\n\n"
         f"```\n{output.rstrip()}\n```\n<!-- /{name} -->\n"
     )
-    README.write_text(pattern.sub(lambda _: body, text))
+    for page in PAGES:
+        text = page.read_text()
+        if pattern.search(text):
+            page.write_text(pattern.sub(lambda _: body, text))

@@ -83,7 +83,7 @@ def test_icp_gate_raises_fit_threshold_and_fit_of_won_deals(rows):
 def test_clawback_curbs_overpromising(rows):
     # Clawbacks bite when over-promised deployments fail and are de-booked: reps
     # overforecast less. (They barely move the fit threshold: under a clawback of at
-    # most 100%, a low-fit deal still pays in expectation - seed 003: "claw backs are
+    # most 100%, a low-fit deal still pays in expectation - source 003: "claw backs are
     # less effective as they are after-the-fact".)
     assert_lower(rows, "chosen_overforecast", "clawback", "standard")
 

@@ -6,7 +6,7 @@ holding its scenario table (a `ComponentConfig` registered with
 `sim.plans.registry.register`) and its runtime object(s). The configuration
 answers every question the rest of the code asks about a component: what it pays
 each month (`build()`), what it pays at 100% attainment (`ote_pay`, the OTE
-check), which journey-stage cells its pay belongs to (`journey_cells`, seed 001's
+check), which journey-stage cells its pay belongs to (`journey_cells`, source 001's
 ownership matrix), whether FP&A capitalizes it (`capitalized`, ASC 340-40), which
 settings are variable pay (`variable_pay`, scaled by a budget) and how long its
 tail is (`tail_months`, for warm-up). Runtime objects come in kinds that payroll
@@ -41,7 +41,7 @@ from sim.plans.quota import QuotaTracker
 
 MONTHS_PER_YEAR = 12
 
-# Seed 001's customer journey: who is paid at each stage (the ownership matrix).
+# Source 001's customer journey: who is paid at each stage (the ownership matrix).
 STAGES = ("conversion", "onboarding", "first use", "adoption", "renewal", "expansion")
 ROLES = ("AE", "CSM", "onboarding", "support")
 Cell = tuple[str, str]  # (role, stage)

@@ -21,5 +21,5 @@ class Policies(Section):
         le=1,
     )
     renewal_credit: list[Literal["ae", "csm"]] = param(
-        ["ae"], "roles", "roles credited with each renewal (both: seed 001's overlap)"
+        ["ae"], "roles", "roles credited with each renewal (both: source 001's overlap)"
     )

@@ -2,7 +2,7 @@
 
 - `table`: the console table `sim run` prints.
 - `narrative`: each plan against the baseline in plain words (% change, pt).
-- `journey`: seed 001's ownership matrix, cash per role and customer-journey stage.
+- `journey`: source 001's ownership matrix, cash per role and customer-journey stage.
 - `plots`: the report's figures (matplotlib, headless).
 - `html`: `report.html`, one self-contained page.
 

@@ -1,6 +1,6 @@
-"""Who is paid at each stage of the customer journey (seed 001's ownership matrix).
+"""Who is paid at each stage of the customer journey (source 001's ownership matrix).
 
-Seed 001 asks, for every stage of the journey, who is accountable and how they
+Source 001 asks, for every stage of the journey, who is accountable and how they
 are paid, to expose gaps (a stage nobody is paid for) and overlaps (two roles
 paid for the same outcome). Here each plan's simulated cash, per component
 (`comp_cost_<component>` means, $/yr), is placed in the (role, stage) cells the

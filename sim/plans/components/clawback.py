@@ -1,4 +1,4 @@
-"""Clawback: recover commission when a customer churns or de-books early (seed 003).
+"""Clawback: recover commission when a customer churns or de-books early (source 003).
 
 When a customer leaves within `window_months` of booking, a fraction of the deal
 commission already paid on it is recovered from the selling rep's future pay

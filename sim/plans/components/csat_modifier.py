@@ -1,4 +1,4 @@
-"""CSAT in seller pay (seed 002): as a modifier of variable pay, or as a share of
+"""CSAT in seller pay (source 002): as a modifier of variable pay, or as a share of
 target incentive, measured at the individual, team or company level.
 
 The component sees only the survey measure (share of respondents satisfied),

@@ -1,4 +1,4 @@
-"""Seed 003: a share of variable pay is paid only once the customer deploys
+"""Source 003: a share of variable pay is paid only once the customer deploys
 successfully within a window from booking.
 
 It earns nothing itself: it routes that share of every deal component's earnings
@@ -21,7 +21,7 @@ from sim.plans.registry import register
 
 @register
 class DeploymentHoldbackConfig(ComponentConfig):
-    """Seed 003: a share of variable pay is paid only once the customer deploys
+    """Source 003: a share of variable pay is paid only once the customer deploys
     successfully within a window from booking."""
 
     type: Literal["deployment_holdback"]

@@ -1,5 +1,5 @@
 """Commission on expansion: a rate on ARR added at renewal (new ARR above the
-prior ARR) on the accounts a CSM covers (seed 004), or on an AE's own accounts
+prior ARR) on the accounts a CSM covers (source 004), or on an AE's own accounts
 (the account owner's seat: "new business at 10%, expansion at 5%" is a bookings
 line and an AE expansion line)."""
 

@@ -1,4 +1,4 @@
-"""Rate multiplier or gate by ICP-fit band (seed 003: commission conditioned on fit).
+"""Rate multiplier or gate by ICP-fit band (source 003: commission conditioned on fit).
 
 A deal multiplier: it applies to every deal component (bookings commission, logo
 bonus) and to revenue commission account by account.
@@ -24,7 +24,7 @@ class FitBand(Section):
 
 @register
 class FitMultiplierConfig(DealMultiplierConfig):
-    """Rate multiplier or gate by ICP-fit band (seed 003: commission conditioned on fit)."""
+    """Rate multiplier or gate by ICP-fit band (source 003: commission conditioned on fit)."""
 
     type: Literal["fit_multiplier"]
     bands: list[FitBand] = param(

@@ -1,4 +1,4 @@
-"""A bonus for customer-success managers on gross revenue retention (seed 004).
+"""A bonus for customer-success managers on gross revenue retention (source 004).
 
 Each customer is covered by one CSM (drawn once per account, so the same in
 every plan). GRR for a CSM's book (or the whole company's) is measured per plan

@@ -1,4 +1,4 @@
-"""A fixed amount per new customer won (seed 000: paid per new logo)."""
+"""A fixed amount per new customer won (source 000: paid per new logo)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from sim.plans.registry import register
 
 @register
 class LogoBonusConfig(ComponentConfig):
-    """A fixed amount per new customer won (seed 000: paid per new logo)."""
+    """A fixed amount per new customer won (source 000: paid per new logo)."""
 
     type: Literal["logo_bonus"]
     amount: float = param(1_000.0, "$ per logo", "bonus per new customer won", ge=0)

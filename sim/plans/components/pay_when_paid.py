@@ -1,4 +1,4 @@
-"""Seed 003: commission earned at booking is paid when the customer pays its
+"""Source 003: commission earned at booking is paid when the customer pays its
 first invoice; never-paying customers' commission is forfeited after a while.
 
 It earns nothing itself: it routes what every deal component would pay now into
@@ -20,7 +20,7 @@ from sim.plans.registry import register
 
 @register
 class PayWhenPaidConfig(ComponentConfig):
-    """Seed 003: commission earned at booking is paid when the customer pays its
+    """Source 003: commission earned at booking is paid when the customer pays its
     first invoice; never-paying customers' commission is forfeited after a while."""
 
     type: Literal["pay_when_paid"]

@@ -1,6 +1,6 @@
 """Renewal commission: a rate on renewed ARR, to the roles the plan credits with
 renewals (policies.renewal_credit): the AE (the original rep if still employed,
-or the account owner) and/or the account's CSM. Crediting both is seed 001's
+or the account owner) and/or the account's CSM. Crediting both is source 001's
 overlapping incentive."""
 
 from __future__ import annotations

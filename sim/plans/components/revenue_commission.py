@@ -1,4 +1,4 @@
-"""Commission on revenue realization (seed 000's "after"): pay on what customers
+"""Commission on revenue realization (source 000's "after"): pay on what customers
 are really billed, or on cash collected, from the rep's own accounts for a
 number of months after booking, instead of on the commitment at signing."""
 

@@ -1,4 +1,4 @@
-"""A special incentive (seed 000: "spiffs targeting specific behaviours"): pays
+"""A special incentive (source 000: "spiffs targeting specific behaviours"): pays
 `amount` per unit of a metric the rep produces, for events meeting the
 condition, during a window of reported months."""
 
@@ -23,7 +23,7 @@ STAGE_OF_METRIC = {
 
 @register
 class SpiffConfig(ComponentConfig):
-    """A special incentive (seed 000: "spiffs targeting specific behaviours"): pays
+    """A special incentive (source 000: "spiffs targeting specific behaviours"): pays
     `amount` per unit of a metric the rep produces, for events meeting the
     condition, during a window of reported months."""
 

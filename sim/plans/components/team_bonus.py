@@ -1,4 +1,4 @@
-"""A bonus pool on a company result for every member of a role (seed 004's team
+"""A bonus pool on a company result for every member of a role (source 004's team
 bonus): paid at plan-year end as `amount` x payout, where payout rises linearly
 from 0 at `threshold` x target to 1 at target, and on to `cap` above it."""
 
@@ -31,7 +31,7 @@ STAGES_OF_METRIC = {
 
 @register
 class TeamBonusConfig(ComponentConfig):
-    """A bonus pool on a company result for every member of a role (seed 004's team
+    """A bonus pool on a company result for every member of a role (source 004's team
     bonus): paid at plan-year end as `amount` x payout, where payout rises linearly
     from 0 at `threshold` x target to 1 at target, and on to `cap` above it."""
 

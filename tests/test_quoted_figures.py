@@ -1,0 +1,82 @@
+"""Figures the documentation quotes are what the model gives now: the README's sample
+table of `sim run scenarios/default.toml` and the calibration block of
+docs/calibration.md (written by `benchmarks/calibration.py`).
+
+Both come from the default scenario on its own seed, whose first 200 replications
+this test runs again. A quoted mean over 1,000 replications differs from the mean
+of its first 200 by Monte Carlo error of standard deviation sd x sqrt(1/200 -
+1/1000); a quoted mean over the same 200 replications does not differ at all while
+the model is unchanged. Each must lie within 4 such standard errors (plus the
+rounding of the printed figure) of what the model gives now: a change of the model
+that moves a quoted figure beyond noise fails here until the docs are regenerated.
+"""
+
+import re
+
+import numpy as np
+import pytest
+from helpers import DEFAULT, ROOT
+
+import sim
+
+RUNS = 200
+Z = 4.0
+
+
+@pytest.fixture(scope="module")
+def first_runs():
+    scenario = sim.load_scenario(DEFAULT)
+    result = sim.run(scenario, replications=RUNS, seed=scenario.simulation.seed, jobs=1)
+    return result.replications.set_index("plan").loc[scenario.plans[0].name]
+
+
+def parse_figure(text: str) -> tuple[float, float]:
+    """A figure as `sim run` prints it ($16.8M, 333, 90.0%) and half its last digit."""
+    number = re.fullmatch(r"\$?(-?[\d.,]+)([KM%]?)", text)
+    assert number, f"not a printed figure: {text!r}"
+    digits, unit = number.group(1).replace(",", ""), number.group(2)
+    scale = {"K": 1e3, "M": 1e6, "%": 0.01, "": 1.0}[unit]
+    decimals = len(digits.split(".")[1]) if "." in digits else 0
+    return float(digits) * scale, 0.5 * 10.0**-decimals * scale
+
+
+def readme_table() -> dict[str, str]:
+    """metric -> mean as printed, from the README's sample output."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = text.split("it prints a table like", 1)[1].split("```", 2)[1]
+    rows = [line.split() for line in block.splitlines() if re.match(r"[a-z_]+ +\S+ \[", line)]
+    return {row[0]: row[1] for row in rows}
+
+
+def calibration_block() -> dict[str, float]:
+    """metric -> value, from the block benchmarks/calibration.py writes."""
+    text = (ROOT / "docs" / "calibration.md").read_text(encoding="utf-8")
+    block = text.split("<!-- bench:calibration -->", 1)[1].split("<!-- /bench:calibration -->")[0]
+    found = re.findall(r"^\s+(?:ok |OUT)?\s*([a-z_]+)\s+(-?[\d.e+-]+)", block, re.M)
+    return {name: float(value) for name, value in found}
+
+
+def test_readme_sample_table_is_the_model_now(first_runs):
+    quoted = readme_table()
+    assert len(quoted) >= 6, "the README's sample table was not found"
+    for metric, printed in quoted.items():
+        value, rounding = parse_figure(printed)
+        runs = first_runs[metric].to_numpy(float)
+        error = runs.std(ddof=1) * np.sqrt(1 / RUNS - 1 / 1000)
+        assert abs(value - runs.mean()) <= Z * error + rounding, (
+            f"README quotes {metric} {printed}; its first {RUNS} replications give "
+            f"{runs.mean():.4g}: run `sim run scenarios/default.toml` and update the table"
+        )
+
+
+def test_calibration_figures_are_the_model_now(first_runs):
+    quoted = calibration_block()
+    metrics = [m for m in quoted if m in first_runs.columns]
+    assert len(metrics) >= 8, "docs/calibration.md's calibration block was not found"
+    for metric in metrics:
+        runs = first_runs[metric].to_numpy(float)
+        error = runs.std(ddof=1) / np.sqrt(RUNS)
+        assert abs(quoted[metric] - runs.mean()) <= Z * error + 5e-4 * abs(quoted[metric]), (
+            f"docs/calibration.md quotes {metric} {quoted[metric]:.4g}; the model gives "
+            f"{runs.mean():.4g}: run `python benchmarks/calibration.py`"
+        )
