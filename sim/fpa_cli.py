@@ -136,6 +136,7 @@ def cmd_sweep(args, argv) -> int:
     from sim import load_scenario
     from sim.fpa_outputs import write_sweep
     from sim.outputs import check_output_dir
+    from sim.report.table import sweep_table
     from sim.sweep import parse_axes, sweep
 
     scenario = load_scenario(args.scenario)
@@ -157,6 +158,7 @@ def cmd_sweep(args, argv) -> int:
             f"{scenario.name}: {len(result.points)} point(s) x {result.replications} "
             f"replications, seed {result.seed}, {result.wall_seconds:.1f}s"
         )
+        print(sweep_table(result.table(), list(result.axes)))
         print(f"wrote {out}/ ({', '.join(sorted(p.name for p in Path(out).iterdir()))})")
     return 0
 

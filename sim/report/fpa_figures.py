@@ -4,12 +4,15 @@ optimizer's efficient frontier. Drawn headless like every report figure
 
 from __future__ import annotations
 
+import textwrap
+
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.ticker import FixedLocator, MaxNLocator
 
 from sim.metrics import metric
-from sim.report.plots import axis_format, colors, label_width, subplots
+from sim.report.plots import axis_format, colors, label_width, subplots, wrap
 
 SWEEP_METRICS = (
     "revenue",
@@ -32,21 +35,33 @@ def _unit_format(ax, name: str, axis: str = "y") -> None:
     (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(fmt)
 
 
-def sweep_figure(table: pd.DataFrame, axes: list[str], metrics=SWEEP_METRICS) -> Figure:
-    """Each metric against the first swept setting: one line per plan (and per value
-    of any other swept setting), the band its 95% CI."""
+def sweep_figure(
+    table: pd.DataFrame, axes: list[str], metrics=SWEEP_METRICS, x_unit: str = ""
+) -> Figure:
+    """Each metric against the first swept setting (in `x_unit`, its schema unit): one
+    line per plan (and per value of any other swept setting), the band its 95% CI."""
     metrics = [m for m in metrics if m in set(table.metric)]
     x_key, others = axes[0], axes[1:]
     series = table.groupby(["plan", *others], sort=False) if others else table.groupby("plan")
     names = [_series_name(key, others) for key, _ in series]
     palette = colors(names)
-    numeric = pd.api.types.is_numeric_dtype(table[x_key])
+    numeric = pd.api.types.is_numeric_dtype(table[x_key]) and not (
+        pd.api.types.is_bool_dtype(table[x_key])
+    )
     categories = list(dict.fromkeys(table[x_key]))
     legend = label_width(names) + 0.4
     cols = min(4, len(metrics))
     rows = int(np.ceil(len(metrics) / cols))
+    x_label = "\n".join(wrap(setting_label(x_key, x_unit), PANEL_WIDTH, 8))
+    ticks = category_labels(categories, PANEL_WIDTH) if not numeric else []
+    lines = x_label.count("\n") + max((t.count("\n") for t in ticks), default=0)
+    extra = 0.13 * lines  # room for a wrapped label's and wrapped ticks' further lines
     fig, grid = subplots(
-        rows, cols, (3.4 * cols + legend, 2.9 * rows + 0.4), (0.8, legend, 0.3, 0.7), (0.75, 0.75)
+        rows,
+        cols,
+        (3.4 * cols + legend, (2.9 + extra) * rows + 0.4),
+        (0.8, legend, 0.3, 0.7 + extra),
+        (0.75, 0.75 + extra),
     )
     panels = np.atleast_1d(grid).ravel()
     for ax, name in zip(panels, metrics, strict=False):
@@ -60,14 +75,53 @@ def sweep_figure(table: pd.DataFrame, axes: list[str], metrics=SWEEP_METRICS) ->
         ax.tick_params(labelsize=7)
         ax.grid(alpha=0.3)
         _unit_format(ax, name)
-        if not numeric:
-            ax.set_xticks(range(len(categories)), [str(c) for c in categories])
-        ax.set_xlabel(x_key.split(".")[-1], fontsize=8)
+        if numeric:
+            setting_axis(ax.xaxis, x_unit, table[x_key])
+        else:
+            ax.set_xticks(range(len(categories)), ticks)
+        ax.set_xlabel(x_label, fontsize=8)
     for ax in panels[len(metrics) :]:
         ax.set_visible(False)
     handles, labels = panels[0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="upper right", fontsize=7, frameon=False)
     return fig
+
+
+def setting_axis(axis, unit: str, values: pd.Series) -> None:
+    """A swept setting's axis, labelled in the setting's unit ($, %, or as is): a tick
+    at each value swept when they are few and far enough apart to be read, else at most
+    5 round ticks (whole numbers for a whole-number setting: months, counts)."""
+    points = np.unique(values.to_numpy(float))
+    span = points[-1] - points[0]
+    if 1 < len(points) <= 6 and np.diff(points).min() >= 0.12 * span:
+        axis.set_major_locator(FixedLocator(points))
+    else:
+        whole = pd.api.types.is_integer_dtype(values) or unit in WHOLE_UNITS
+        axis.set_major_locator(MaxNLocator(5, integer=whole))
+    axis.set_major_formatter(axis_format(unit))
+
+
+PANEL_WIDTH = 2.6  # inches of a response curve's axes
+
+
+WHOLE_UNITS = ("months", "days", "seats", "people", "accounts", "agents", "rounds", "bins")
+
+
+def setting_label(key: str, unit: str) -> str:
+    """A swept setting's axis label: its last key and its unit, e.g. 'rate (% of basis)'."""
+    for share in ("fraction", "probability"):  # shown in % by `axis_format`
+        if unit.startswith(share):
+            unit = "%" + unit[len(share) :]
+    name = key.split(".")[-1]
+    return f"{name} ({unit})" if unit else name
+
+
+def category_labels(categories: list, width: float, fontsize: float = 7) -> list[str]:
+    """Category values as tick labels that share an axis `width` inches wide without
+    touching: each cut into lines (at spaces, or within a long word) to fit its slot."""
+    slot = width / max(len(categories), 1)
+    chars = max(4, int(slot * 72 / (0.6 * fontsize)) - 1)
+    return ["\n".join(textwrap.wrap(str(c), chars)) or str(c) for c in categories]
 
 
 def _series_name(key, others: list[str]) -> str:
@@ -118,7 +172,7 @@ def frontier_figure(
     """Every search evaluation's objective against its comp cost ratio: feasible points
     filled, infeasible hollow, the efficient frontier as a line, the best setting a
     star and the plan as written a diamond; a dashed line at a comp-cost-ratio bound."""
-    fig, (left, right) = subplots(1, 2, (13, 5), (0.9, 0.3, 0.3, 0.6), (0.9, 0.5))
+    fig, (left, right) = subplots(1, 2, (13, 5.3), (0.9, 0.3, 0.6, 0.6), (0.9, 0.5))
     x, y = evaluations["comp_cost_ratio"].to_numpy(), evaluations[objective].to_numpy()
     ok = evaluations["feasible"].to_numpy(bool)
     front = pareto(x, y, maximize)
@@ -138,16 +192,29 @@ def frontier_figure(
     left.xaxis.set_major_formatter(axis_format("fraction"))
     _unit_format(left, objective.split(":")[-1])
     left.grid(alpha=0.3)
-    left.legend(fontsize=7, loc="best")
     order = evaluations["evaluation"].to_numpy()
     pick = np.maximum.accumulate if maximize else np.minimum.accumulate
     so_far = pick(np.where(ok, y, -np.inf if maximize else np.inf))
-    right.plot(order[ok], y[ok], "o", color="tab:blue", ms=4, alpha=0.6, label="feasible")
-    right.plot(order[~ok], y[~ok], "o", mfc="none", mec="grey", ms=4, label="infeasible")
+    right.plot(order[ok], y[ok], "o", color="tab:blue", ms=4, alpha=0.6)
+    right.plot(order[~ok], y[~ok], "o", mfc="none", mec="grey", ms=4)
     right.step(order, so_far, where="post", color="tab:red", label="best feasible so far")
     right.set_xlabel("evaluation")
     right.set_ylabel(objective)
+    right.xaxis.set_major_locator(MaxNLocator(10, integer=True))
     _unit_format(right, objective.split(":")[-1])
     right.grid(alpha=0.3)
-    right.legend(fontsize=7, loc="best")
+    # one legend for both panels, above them: inside, it would cover points
+    (handles, labels), (more, names) = (
+        left.get_legend_handles_labels(),
+        right.get_legend_handles_labels(),
+    )
+    fig.legend(
+        handles + more,
+        labels + names,
+        loc="upper center",
+        ncols=len(labels) + len(names),
+        fontsize=8,
+        frameon=False,
+        bbox_to_anchor=(0.5, 1.0),
+    )
     return fig

@@ -14,17 +14,9 @@ from sim.report import plots
 from sim.report.finance import format_cell
 from sim.report.fpa_figures import sweep_figure
 from sim.report.html import STYLE, _section, esc
+from sim.report.table import SWEEP_METRICS as TABLE_METRICS
+from sim.scenario.paths import unit_of
 from sim.sweep import show
-
-TABLE_METRICS = (
-    "revenue",
-    "new_arr",
-    "grr",
-    "comp_cost",
-    "comp_cost_ratio",
-    "operating_margin",
-    "over_comp_limit",
-)
 
 CRN_NOTE = (
     "Every point is simulated on the same company-runs (same seed and replications: "
@@ -93,7 +85,7 @@ def sweep_page(result, command: str | None = None) -> str:
     """The sweep's response curves and its table of points."""
     table = result.table()
     keys = list(result.axes)
-    fig = sweep_figure(table, keys)
+    fig = sweep_figure(table, keys, x_unit=unit_of(result.scenario, keys[0]))
     caption = (
         f"Each metric against {keys[0]}: mean per point (dots) with its 95% CI (band), one "
         "line per plan" + (" and value of the other swept settings" if keys[1:] else "") + "."

@@ -11,13 +11,15 @@ Figures are sized to the number of plans and drawn at a modest resolution.
 from __future__ import annotations
 
 import io
+import textwrap
 from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
 from matplotlib import colormaps
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from matplotlib.ticker import Formatter, FuncFormatter, MaxNLocator
+from matplotlib.ticker import Formatter, MaxNLocator
 
 from sim.metrics import HEADLINE, metric
 from sim.report.journey import ROLES, STAGES
@@ -28,8 +30,8 @@ DPI = 90
 STRATEGY_COLUMNS = {
     "chosen_discount": ("discount chosen", "% of list price", "fraction"),
     "chosen_overforecast": ("overforecast chosen", "% of true need", "fraction"),
-    "chosen_fit_threshold": ("fit threshold chosen", "ICP-fit score (0 to 1)", "score"),
-    "chosen_effort": ("effort chosen", "x normal activity", "score"),
+    "chosen_fit_threshold": ("fit threshold chosen", "ICP-fit score (0 to 1)", "number"),
+    "chosen_effort": ("effort chosen", "x normal activity", "number"),
     "quarter_end_share": ("deals closed in a quarter's last month", "% of deals won", "fraction"),
 }
 TIMING_ONLY = ("quarter_end_share",)  # structurally 1/3 unless reps play timing games
@@ -41,6 +43,17 @@ def png(fig: Figure) -> bytes:
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=DPI)
     return buffer.getvalue()
+
+
+def renderer(fig: Figure):
+    """The figure drawn (without rasterizing) on an Agg canvas at the PNG's resolution,
+    and that canvas's renderer: where every text of it lands in the PNG (text is
+    hinted to whole pixels, so a measure at another resolution differs a little)."""
+    if not isinstance(fig.canvas, FigureCanvasAgg):
+        FigureCanvasAgg(fig)
+    fig.set_dpi(DPI)
+    fig.draw_without_rendering()
+    return fig.canvas.get_renderer()
 
 
 def subplots(
@@ -109,19 +122,22 @@ def markers(plans: list[str]) -> dict[str, str]:
     return {p: MARKERS[i % len(MARKERS)] for i, p in enumerate(plans)}
 
 
-def axis_format(unit: str) -> FuncFormatter:
-    """Tick labels in the metric's unit: $M/$K for money, % for fractions."""
+def axis_format(unit: str) -> Formatter:
+    """Tick labels in a unit: $M/$K for money, % for fractions and probabilities, plain
+    numbers otherwise, always with as many decimals as the ticks need to differ."""
     if unit.startswith("$"):
         return TickFormatter("money")
-    if unit.startswith("fraction"):
+    if unit.startswith(("fraction", "probability")):
         return TickFormatter("fraction")
-    return FuncFormatter(lambda v, _: f"{v:,.3g}")
+    return TickFormatter("number")
 
 
 class TickFormatter(Formatter):
-    """Ticks with the fewest decimals (0 to 3) that show every tick of the axis
-    exactly, the same for all of them ($3.0M, $3.2M; 8.0%, 8.5%): money in $K or $M,
-    fractions in %."""
+    """Ticks with the fewest decimals that show every tick of the axis exactly, the
+    same for all of them ($3.0M, $3.2M; 8.0%, 8.5%; 0.000, 0.005, 0.010), so no two
+    ticks read alike: money in $K or $M, fractions in %, numbers as they are."""
+
+    MAX_PLACES = 6
 
     def __init__(self, kind: str):
         self.kind, self.scale, self.suffix, self.places = kind, 1.0, "", 0
@@ -132,16 +148,21 @@ class TickFormatter(Formatter):
         if self.kind == "money":
             big = np.abs(locs).max() if len(locs) else 0.0
             self.scale, self.suffix = (1e6, "M") if big >= 1e6 else (1e3, "K")
-        else:
+        elif self.kind == "fraction":
             self.scale, self.suffix = 0.01, "%"
         scaled = locs / self.scale
         self.places = next(
-            (d for d in range(3) if np.allclose(scaled, np.round(scaled, d), atol=1e-9)), 3
+            (
+                d
+                for d in range(self.MAX_PLACES)
+                if np.allclose(scaled, np.round(scaled, d), rtol=0, atol=1e-9)
+            ),
+            self.MAX_PLACES,
         )
 
     def __call__(self, value, pos=None):
-        text = f"{abs(value) / self.scale:.{self.places}f}{self.suffix}"
-        sign = "-" if value < 0 and float(text.rstrip("%MK")) != 0 else ""
+        text = f"{abs(value) / self.scale:,.{self.places}f}{self.suffix}"
+        sign = "-" if value < 0 and float(text.rstrip("%MK").replace(",", "")) != 0 else ""
         return f"{sign}${text}" if self.kind == "money" else f"{sign}{text}"
 
 
@@ -423,18 +444,12 @@ def strategy_figure(summary: pd.DataFrame, timing: bool = True) -> Figure | None
         ax.set_title(title, fontsize=10)
         ax.set_xlabel(f"{unit} (mean, 95% CI)", fontsize=9)
         ax.xaxis.set_major_locator(MaxNLocator(5))
-        ax.xaxis.set_major_formatter(
-            TickFormatter("fraction") if kind == "fraction" else FuncFormatter(_score)
-        )
+        ax.xaxis.set_major_formatter(TickFormatter(kind))
         ax.grid(axis="x", alpha=0.3)
         ax.tick_params(labelsize=8)
     axes[0, 0].set_yticks(np.arange(len(plans)), plans)
     axes[0, 0].invert_yaxis()
     return fig
-
-
-def _score(value, _pos=None) -> str:
-    return f"{value:.2f}"
 
 
 # --- Comp cost by component -------------------------------------------------------------
@@ -454,7 +469,7 @@ def components_figure(replications: pd.DataFrame) -> Figure:
     columns = [c for c in component_columns(means.columns) if (means[c].abs() > 0).any()]
     palette = colors(columns)
     size = (13, _plan_height(len(plans)) + 0.5)
-    fig, ax = subplots(1, 1, size, (label_width(plans), 2.6, 0.2, 0.6))
+    fig, ax = subplots(1, 1, size, (label_width(plans, 10), 2.6, 0.2, 0.6))
     y = np.arange(len(plans))
     right = np.zeros(len(plans))
     left = np.zeros(len(plans))
@@ -474,6 +489,7 @@ def components_figure(replications: pd.DataFrame) -> Figure:
     ax.set_yticks(y, plans)
     ax.invert_yaxis()
     ax.axvline(0, color="black", lw=0.8)
+    ax.use_sticky_edges = False  # a zero-width bar at a stack's end would pin the limit
     ax.margins(x=0.02)
     ax.xaxis.set_major_formatter(axis_format("$"))
     ax.set_xlabel("comp cost, cash paid ($/yr, mean over replications)")
@@ -491,15 +507,12 @@ def ownership_figure(matrix: pd.DataFrame) -> Figure:
     plans = list(dict.fromkeys(matrix.plan))
     ncols = min(3, len(plans))
     nrows = -(-len(plans) // ncols)
-    size = (5.2 * ncols, 2.5 * nrows + 0.4)
-    fig, axes = subplots(nrows, ncols, size, (0.9, 0.1, 0.7, 0.45), (1.1, 0.8), squeeze=False)
-    fig.suptitle(
-        "Cash paid per year ($, mean over company-runs) by role (rows) and customer-journey "
-        "stage (columns); red stage: nobody paid, orange: two roles paid",
-        fontsize=10,
-        y=1 - 0.15 / size[1],
-        va="top",
-    )
+    width = 5.2 * ncols
+    title = wrap(OWNERSHIP_TITLE, width - 0.2, 10)
+    top = 0.55 + 0.18 * len(title)  # the title's lines, then the plans' names
+    size = (width, 2.5 * nrows + top - 0.3)
+    fig, axes = subplots(nrows, ncols, size, (0.9, 0.1, top, 0.45), (1.1, 0.8), squeeze=False)
+    fig.suptitle("\n".join(title), fontsize=10, y=1 - 0.1 / size[1], va="top")
     top = max(float(matrix.dollars.max()), 1.0)
     cmap = colormaps["Blues"].with_extremes(bad="#eeeeee")
     for ax, plan in zip(axes.flat, plans, strict=False):
@@ -539,6 +552,18 @@ def ownership_figure(matrix: pd.DataFrame) -> Figure:
     return fig
 
 
+OWNERSHIP_TITLE = (
+    "Cash paid per year ($, mean over company-runs) by role (rows) and customer-journey "
+    "stage (columns). Stage in red: nobody paid; in orange: two roles paid."
+)
+
+
+def wrap(text: str, width: float, fontsize: float) -> list[str]:
+    """`text` in lines that fit `width` inches at `fontsize` points: a character of
+    matplotlib's default font is at most about 0.6 of the size wide on average."""
+    return textwrap.wrap(text, max(20, int(width * 72 / (0.6 * fontsize))))
+
+
 def _kilo(value: float) -> str:
     sign = "-" if value < 0 else ""
     if abs(value) >= 1e6:
@@ -564,7 +589,7 @@ def winners_losers_figure(table: pd.DataFrame) -> Figure | None:
     )
     values = 100 * grid.to_numpy(float)
     limit = max(np.nanmax(np.abs(values)) if np.isfinite(values).any() else 1.0, 0.5)
-    size = (12, 0.38 * len(plans) + 1.2)
+    size = (12, max(0.38 * len(plans) + 1.2, 2.2))  # the colour bar's label needs 2.2
     fig, ax = subplots(1, 1, size, (label_width(plans), 0.2, 0.2, 0.6))
     image = ax.imshow(values, cmap="RdBu", vmin=-limit, vmax=limit, aspect="auto")
     for (i, j), value in np.ndenumerate(values):
@@ -582,7 +607,8 @@ def winners_losers_figure(table: pd.DataFrame) -> Figure | None:
     ax.set_xticks(range(grid.shape[1]), [f"D{d}" for d in grid.columns], fontsize=8)
     ax.set_yticks(range(len(plans)), plans, fontsize=8)
     ax.set_xlabel("skill decile of the baseline's full-year reps (D1 least skilled, D10 most)")
-    fig.colorbar(image, ax=ax, label="% change in annual pay", shrink=0.8)
+    bar = fig.colorbar(image, ax=ax, shrink=0.8)
+    bar.set_label("% change in\nannual pay", fontsize=9)
     return fig
 
 

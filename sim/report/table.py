@@ -3,8 +3,8 @@
 Numbers are formatted the same everywhere (console, report): money to 3
 significant figures ($15.3M, $3.60M, $162K), fractions as % with 1 decimal,
 changes of fractions in percentage points (pt) with 1 decimal. With more than
-`PLANS_AS_COLUMNS` plans the headline table turns plans into rows, cut into
-blocks of metrics that fit the width.
+`PLANS_AS_COLUMNS` plans (or when plans as columns would not fit the width) the
+headline table turns plans into rows, cut into blocks of metrics that fit it.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from sim.metrics import HEADLINE, metric
+from sim.sweep import show
 
 WIDTH = 100  # console columns
 PLANS_AS_COLUMNS = 4  # more plans than this: plans become rows
@@ -69,14 +70,24 @@ def half_width(mean: float, low: float, high: float, unit: str) -> str:
 
 def headline_table(summary: pd.DataFrame, metrics: tuple[str, ...] = HEADLINE) -> str:
     """The headline metrics per plan with 95% CIs: metrics as rows and plans as
-    columns for a few plans; plans as rows (blocks of metrics, 'mean ±half-width')
-    beyond `PLANS_AS_COLUMNS`."""
+    columns for a few plans (up to `PLANS_AS_COLUMNS`, if they fit the width); plans
+    as rows (blocks of metrics, 'mean ±half-width') otherwise."""
     plans = list(dict.fromkeys(summary["plan"]))
     metrics = [m for m in metrics if m in set(summary.metric)]
     cells = summary.set_index(["plan", "metric"])
     if len(plans) <= PLANS_AS_COLUMNS:
         rows = [[name, *(_interval(cells, p, name) for p in plans)] for name in metrics]
-        return _grid(["metric", *plans], rows)
+        table = _grid(["metric", *plans], rows)
+        if max(len(line) for line in table.splitlines()) <= WIDTH:
+            return table
+    return rows_table(summary, metrics)
+
+
+def rows_table(summary: pd.DataFrame, metrics, head: str = "plan") -> str:
+    """One row per value of `summary.plan` (a plan, or a sweep's point), 'mean
+    ±half-width' per metric, in blocks of metrics that fit the width."""
+    plans = list(dict.fromkeys(summary["plan"]))
+    cells = summary.set_index(["plan", "metric"])
     columns = {m: [_plus_minus(cells, p, m) for p in plans] for m in metrics}
     blocks, current, used = [], [], _name_width(plans)
     for name in metrics:  # as many metrics per block as fit the width
@@ -88,10 +99,38 @@ def headline_table(summary: pd.DataFrame, metrics: tuple[str, ...] = HEADLINE) -
         used += width
     blocks.append(current)
     out = ["mean ± half-width of its 95% CI (same unit as the mean; pt for %)"]
+    if any(metric(m).unit == "probability" for m in metrics):
+        out[0] += "; a probability: mean [95% CI]"
     for block in blocks:
         rows = [[p, *(columns[m][i] for m in block)] for i, p in enumerate(plans)]
-        out += ["", _grid(["plan", *block], rows)]
+        out += ["", _grid([head, *block], rows)]
     return "\n".join(out)
+
+
+SWEEP_METRICS = (
+    "revenue",
+    "new_arr",
+    "grr",
+    "comp_cost",
+    "comp_cost_ratio",
+    "operating_margin",
+    "over_comp_limit",
+)
+
+
+def sweep_table(table: pd.DataFrame, keys: list[str], metrics=SWEEP_METRICS) -> str:
+    """A sweep's points (`SweepResult.table()`) as rows, each setting by its last key
+    ('rate=0.08', and the plan when there are several), the metrics' means with the
+    half-widths of their 95% CIs; the paired changes are in sweep.csv and the report."""
+    several = table.plan.nunique() > 1
+    names = {
+        (row.point, row.plan): ", ".join(f"{k.split('.')[-1]}={show(row[k])}" for k in keys)
+        + (f" {row.plan}" if several else "")
+        for _, row in table.drop_duplicates(["point", "plan"]).iterrows()
+    }
+    rows = table.assign(plan=[names[k] for k in zip(table.point, table.plan, strict=True)])
+    metrics = [m for m in metrics if m in set(table.metric)]
+    return rows_table(rows, metrics, head="point")
 
 
 def _name_width(plans) -> int:
@@ -101,7 +140,7 @@ def _name_width(plans) -> int:
 def _interval(cells, plan, name) -> str:
     if (plan, name) not in cells.index:
         return ""
-    r, unit = cells.loc[(plan, name)], metric(name).unit
+    r, unit = cells.loc[(plan, name)], _unit(name)
     low, high = format_value(r.ci_low, unit), format_value(r.ci_high, unit)
     return f"{format_value(r['mean'], unit)} [{low}, {high}]"
 
@@ -109,8 +148,16 @@ def _interval(cells, plan, name) -> str:
 def _plus_minus(cells, plan, name) -> str:
     if (plan, name) not in cells.index:
         return ""
-    r, unit = cells.loc[(plan, name)], metric(name).unit
+    r, unit = cells.loc[(plan, name)], _unit(name)
+    if metric(name).unit == "probability":  # a Wilson interval: not symmetric about the mean
+        return _interval(cells, plan, name)
     return f"{format_value(r['mean'], unit)} {half_width(r['mean'], r.ci_low, r.ci_high, unit)}"
+
+
+def _unit(name: str) -> str:
+    """A metric's unit as the tables show it: a probability in % like a fraction."""
+    unit = metric(name).unit
+    return "fraction" if unit == "probability" else unit
 
 
 def _grid(head: list[str], rows: list[list[str]]) -> str:

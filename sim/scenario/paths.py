@@ -14,6 +14,8 @@ from __future__ import annotations
 import difflib
 from typing import Any
 
+from pydantic import BaseModel
+
 from sim.errors import UserError
 
 
@@ -32,6 +34,25 @@ def get_value(scenario, path: str) -> Any:
     """The current value at a dotted path."""
     container, key = locate(scenario.model_dump(mode="python", by_alias=True), path)
     return container[key]
+
+
+def unit_of(scenario, path: str) -> str:
+    """The unit the schema gives the setting at a dotted path ('' if none): a model's
+    field by its key, a list's item by position or name, as `locate` finds them."""
+    raw = scenario.model_dump(mode="python", by_alias=True)
+    node, model, unit = raw, scenario, ""
+    for depth, part in enumerate(path.split(".")):
+        key = _step(node, part, ".".join(path.split(".")[: depth + 1]))
+        if isinstance(model, BaseModel):
+            name, field = next(
+                (n, f) for n, f in type(model).model_fields.items() if (f.alias or n) == key
+            )
+            extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
+            unit, model = str(extra.get("unit", "")), getattr(model, name)
+        else:  # a list's item, or a plain table's entry: no field of its own
+            unit, model = "", model[key] if isinstance(model, list | dict) else None
+        node = node[key]
+    return unit
 
 
 def locate(raw: dict, path: str) -> tuple[Any, Any]:
