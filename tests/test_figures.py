@@ -212,6 +212,8 @@ def test_a_few_swept_values_are_the_ticks_and_the_axis_is_in_the_unit():
     plots.renderer(fig)
     assert [t.get_text() for t in ax.get_xticklabels()] == ["8%", "10%", "12%"]
     assert ax.get_xlabel() == "rate (% of basis)"
+    assert fpa_figures.setting_label("plans.standard.base_salary", "$/yr") == "base_salary ($/yr)"
+    assert fpa_figures.setting_label("reps.skill.mean", "same as the parameter") == "mean"
 
 
 def test_unit_of_a_path_is_the_schema_unit():
@@ -277,3 +279,20 @@ def test_sim_sweep_prints_its_table_unless_quiet(tmp_path):
     assert len(table_lines) > 4 and max(map(len, table_lines)) <= WIDTH
     quiet = sim_main(*args, "--out", tmp_path / "b", "-q")
     assert quiet.returncode == 0 and quiet.stdout == ""
+
+
+@pytest.mark.parametrize(
+    "kind, ticks, labels",
+    [
+        ("number", [0, 0.005, 0.01, 0.015, 0.02], ["0.000", "0.005", "0.010", "0.015", "0.020"]),
+        ("fraction", [0.08, 0.085, 0.09], ["8.0%", "8.5%", "9.0%"]),
+        ("fraction", [1 / 30, 2 / 30, 3 / 30], ["3.3%", "6.7%", "10.0%"]),  # no round label
+        ("money", [3.0e6, 3.2e6], ["$3.0M", "$3.2M"]),
+        ("money", [-5e4, 0, 5e4], ["-$50K", "$0K", "$50K"]),
+        ("number", [1000, 1500, 2000], ["1,000", "1,500", "2,000"]),
+    ],
+)
+def test_tick_labels_take_the_fewest_decimals_that_tell_them_apart(kind, ticks, labels):
+    formatter = plots.TickFormatter(kind)
+    formatter.set_locs(ticks)
+    assert [formatter(t) for t in ticks] == labels

@@ -113,7 +113,10 @@ def setting_label(key: str, unit: str) -> str:
         if unit.startswith(share):
             unit = "%" + unit[len(share) :]
     name = key.split(".")[-1]
-    return f"{name} ({unit})" if unit else name
+    return f"{name} ({unit})" if unit not in UNITLESS else name
+
+
+UNITLESS = ("", "1", "same as the parameter", "choice", "flag")  # no unit worth a label
 
 
 def category_labels(categories: list, width: float, fontsize: float = 7) -> list[str]:

@@ -137,7 +137,7 @@ class TickFormatter(Formatter):
     same for all of them ($3.0M, $3.2M; 8.0%, 8.5%; 0.000, 0.005, 0.010), so no two
     ticks read alike: money in $K or $M, fractions in %, numbers as they are."""
 
-    MAX_PLACES = 6
+    MAX_PLACES = 4
 
     def __init__(self, kind: str):
         self.kind, self.scale, self.suffix, self.places = kind, 1.0, "", 0
@@ -151,14 +151,15 @@ class TickFormatter(Formatter):
         elif self.kind == "fraction":
             self.scale, self.suffix = 0.01, "%"
         scaled = locs / self.scale
-        self.places = next(
-            (
-                d
-                for d in range(self.MAX_PLACES)
-                if np.allclose(scaled, np.round(scaled, d), rtol=0, atol=1e-9)
-            ),
-            self.MAX_PLACES,
+        places = range(self.MAX_PLACES + 1)
+        exact = (d for d in places if np.allclose(scaled, np.round(scaled, d), rtol=0, atol=1e-9))
+        # ticks no round number shows (thirds): a decimal more than tells them apart
+        apart = (
+            min(d + 1, places[-1]) for d in places if len(set(np.round(scaled, d))) == len(scaled)
         )
+        self.places = next(exact, None)
+        if self.places is None:
+            self.places = next(apart, places[-1])
 
     def __call__(self, value, pos=None):
         text = f"{abs(value) / self.scale:,.{self.places}f}{self.suffix}"
