@@ -169,14 +169,15 @@ COMPARISON_COLUMNS = [
 ]
 
 
-def resolve_baseline(plans: list[str], baseline: str | None) -> str:
-    """The baseline plan's name: `baseline` if it is one of `plans`, else the first plan."""
+def resolve_baseline(plans: list[str], baseline: str | None, option: str = "--baseline") -> str:
+    """The baseline plan's name: `baseline` if it is one of `plans`, else the first plan.
+    A name not among `plans` is an error naming `option`, the flag that gave it."""
     if baseline is None:
         return plans[0]
     if baseline not in plans:
         near = difflib.get_close_matches(baseline, plans, n=1)
         hint = f"did you mean '{near[0]}'?" if near else f"plans: {', '.join(plans)}"
-        raise UserError(f"--baseline {baseline!r}: no plan of that name ({hint})")
+        raise UserError(f"{option} {baseline!r}: no plan of that name ({hint})")
     return baseline
 
 

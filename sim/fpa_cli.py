@@ -203,7 +203,7 @@ def _plan_list(scenario, text: str | None) -> list[str]:
         return names
     chosen = [n.strip() for n in text.split(",") if n.strip()]
     for name in chosen:
-        resolve_baseline(names, name)  # a one-line error with a hint for a wrong name
+        resolve_baseline(names, name, "--plans")  # a one-line error with a hint for a wrong name
     return chosen
 
 

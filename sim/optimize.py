@@ -319,7 +319,7 @@ def optimize(
     from sim.analysis import resolve_baseline
 
     started = time.perf_counter()
-    plan = resolve_baseline([p.name for p in scenario.plans], plan)
+    plan = resolve_baseline([p.name for p in scenario.plans], plan, "--plan")
     seed = scenario.simulation.seed if seed is None else seed
     if budget_evals < 2:
         raise UserError(f"--budget-evals {budget_evals}: at least 2")

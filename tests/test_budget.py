@@ -228,6 +228,7 @@ def test_a_salary_only_plan_has_nothing_to_scale(tmp_path):
     [
         (["--comp-ratio", "1.5"], "--comp-ratio 1.5: must be between 0 and 1"),
         (["--comp-ratio", "0.1", "--quantile", "2"], "--quantile 2.0: must be between 0 and 1"),
+        (["--comp-ratio", "0.1", "--plans", "standrd"], "--plans 'standrd': no plan of that name"),
         (["--comp-ratio", "0.1", "--plans", "standrd"], "did you mean 'standard'?"),
         ([], "one of the arguments --comp-ratio --operating-margin is required"),
     ],

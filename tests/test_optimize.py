@@ -114,7 +114,7 @@ def test_sim_optimize_writes_its_folder(tmp_path, small_file):
         (["--lever", "components.0.rate=0.2:0.1"], "LOW must be below HIGH"),
         (["--lever", "components.0.rate=0.5:1.5"], "Input should be less than or equal to 1"),
         (["--objective", "revnue"], "did you mean 'revenue'?"),
-        (["--plan", "nope"], "no plan of that name"),
+        (["--plan", "nope"], "--plan 'nope': no plan of that name"),
     ],
 )
 def test_sim_optimize_bad_input_is_one_line_and_writes_nothing(tmp_path, small_file, args, message):
