@@ -257,7 +257,13 @@ def cmd_optimize(args, argv) -> int:
     return 0
 
 
+_ENDS = ("", "_ci_low", "_ci_high")
+
+
 def print_optimize(result, out: Path) -> None:
+    from sim.metrics import metric_unit
+    from sim.report.finance import format_cell, setting_text, signed_cell
+
     p, best = result.problem, result.best
     name = p.objective.name
     print(
@@ -266,15 +272,16 @@ def print_optimize(result, out: Path) -> None:
         + f"; {len(p.evaluations)} simulations, {result.wall_seconds:.1f}s"
     )
     table = result.recheck_table()
+    unit = metric_unit(p.objective.metric)
     print(f"rechecked on {best.replications} fresh company-runs (seed {best.seed}):")
     for r in table.to_dict(orient="records"):
-        levers = ", ".join(f"{lv.key}={r[lv.key]:.4g}" for lv in p.levers)
+        levers = ", ".join(f"{lv.key}={setting_text(r[lv.key], lv.unit)}" for lv in p.levers)
         mark = "best" if r["best"] else ("as written" if r["as_written"] else "candidate")
+        low, high = (format_cell(r[f"{name}_ci_{end}"], unit) for end in ("low", "high"))
+        change = [signed_cell(r[f"objective_vs_as_written{end}"], unit) for end in _ENDS]
         print(
-            f"  {mark:10s} {levers}: {name} {r[name]:.6g} [{r[name + '_ci_low']:.6g}, "
-            f"{r[name + '_ci_high']:.6g}]; vs as written {r['objective_vs_as_written']:+.4g} "
-            f"[{r['objective_vs_as_written_ci_low']:+.4g}, "
-            f"{r['objective_vs_as_written_ci_high']:+.4g}]"
+            f"  {mark:10s} {levers}: {name} {format_cell(r[name], unit)} [{low}, {high}]; "
+            f"vs as written {change[0]} [{change[1]}, {change[2]}]"
         )
     print(f"wrote {out}/ ({', '.join(sorted(p.name for p in Path(out).iterdir()))})")
 

@@ -273,6 +273,14 @@ HEADLINE = tuple(m.name for m in METRICS if m.headline)
 CONVERGED = tuple(m.name for m in METRICS if m.headline and m.converge)  # --precision's
 
 
+def metric_unit(name: str) -> str:
+    """The unit of metric `name` ('$/yr', 'fraction'), '1' for a name that is no metric."""
+    try:
+        return metric(name).unit
+    except KeyError:
+        return "1"
+
+
 def metric(name: str) -> Metric:
     for m in METRICS:
         if m.name == name:

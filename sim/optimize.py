@@ -34,7 +34,7 @@ import pandas as pd
 
 from sim.analysis import mean_ci, paired_difference, quantile_ci
 from sim.errors import UserError
-from sim.scenario.paths import get_value
+from sim.scenario.paths import get_value, unit_of
 from sim.variants import fixed_warm_up, merge_runs, run_plans
 
 DEFAULT_EVALS = 40
@@ -54,6 +54,7 @@ class Lever:
     low: float
     high: float
     integer: bool = False
+    unit: str = ""  # the schema's unit of the setting ('$/yr'), '' if it has none
 
     def value(self, u: float) -> float:
         """The setting at position u in [0, 1] of its range."""
@@ -154,7 +155,8 @@ def make_levers(scenario, plan: str, bounds: dict[str, tuple[float, float]]) -> 
             raise UserError(f"--lever {key}={low:g}:{high:g}: LOW must be below HIGH")
         for end in (low, high):
             scenario.with_values({path: end}, source=f"--lever {key}={low:g}:{high:g}")
-        levers.append(Lever(key, path, float(low), float(high), isinstance(current, int)))
+        integer = isinstance(current, int)
+        levers.append(Lever(key, path, float(low), float(high), integer, unit_of(scenario, path)))
     if not levers:
         raise UserError("give at least one --lever KEY=LOW:HIGH")
     return levers
@@ -344,7 +346,9 @@ def optimize(
         raise UserError(_none_feasible(problem, closest))
     recheck = (recheck_replications or 4 * replications, seed + 1, jobs, chunk_size)
     candidates, as_written = _recheck(problem, feasible, recheck)
-    say(f"recheck: {len(candidates)} settings and the plan as written on seed {seed + 1}")
+    # The plan as written may be one of the best settings itself: it is rechecked once.
+    others = sum(e is not as_written for e in candidates)
+    say(f"recheck: {others} other setting(s) and the plan as written on seed {seed + 1}")
     best = _choose(problem, candidates)
     rechecked = candidates + ([as_written] if as_written not in candidates else [])
     return OptimizeResult(
@@ -373,6 +377,9 @@ def _design(problem: Problem, budget_evals: int, seed: int) -> list[list[float]]
 
 def _search(problem: Problem, remaining: int, say) -> str:
     """COBYLA from the best design point, in [0, 1] coordinates."""
+    from sim.metrics import metric_unit
+    from sim.report.finance import format_cell
+
     if remaining < len(problem.levers) + 2:  # COBYLA's first simplex needs d + 1 points
         return "evaluation budget spent on the design (no local search)"
     start = min(problem.evaluations, key=problem.score)
@@ -386,7 +393,8 @@ def _search(problem: Problem, remaining: int, say) -> str:
     def objective(u):
         e = at(u)
         value = e.stats[name]
-        say(f"evaluation {e.index}: {name} {value:.6g}" + ("" if e.feasible else " (infeasible)"))
+        shown = format_cell(value, metric_unit(problem.objective.metric))
+        say(f"evaluation {e.index}: {name} {shown}" + ("" if e.feasible else " (infeasible)"))
         return sign * value / scale
 
     # Objective and constraints in units of their size, so COBYLA's steps weigh alike.
@@ -482,12 +490,20 @@ def _best_scenario(problem, best, replications, seed):
 
 
 def _none_feasible(problem: Problem, closest: Evaluation) -> str:
+    from sim.metrics import metric_unit
+    from sim.report.finance import format_cell, setting_text
+
+    def shown(c: Criterion, value: float) -> str:
+        return format_cell(value, metric_unit(c.metric))
+
     broken = ", ".join(
-        f"{c.name} {closest.stats[c.name]:.4g} (bound {c.bound:g})"
+        f"{c.name} {shown(c, closest.stats[c.name])} (bound {shown(c, c.bound)})"
         for c in problem.constraints
         if c.slack(closest.stats[c.name]) < 0
     )
-    levers = ", ".join(f"{k}={v:.4g}" for k, v in closest.levers.items())
+    levers = ", ".join(
+        f"{lv.key}={setting_text(closest.levers[lv.key], lv.unit)}" for lv in problem.levers
+    )
     return (
         f"no lever setting met the constraints in {len(problem.evaluations)} evaluations; "
         f"the closest ({levers}) has {broken}"

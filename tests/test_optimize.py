@@ -106,6 +106,28 @@ def test_sim_optimize_writes_its_folder(tmp_path, small_file):
     assert "Efficient frontier" in (out / "report.html").read_text()
 
 
+def test_sim_optimize_shows_money_in_dollars_and_every_setting_it_rechecked(tmp_path):
+    """Console and report show money as $ to 3 significant figures (a lever too, by its
+    schema unit), the console lists as many settings as it says it rechecks, and a plan
+    name reaches the report escaped."""
+    plans = '[[plans]]\nname = "a<q>&b"\ncomponents = [{ type = "bookings_commission" }]\n'
+    out = tmp_path / "opt"
+    done = sim_main(
+        "optimize", small_scenario_file(tmp_path, plans), "--lever", f"{RATE}=0.08:0.12",
+        "--lever", "base_salary=70000:80000", "--objective", "revenue", "--budget-evals", "4",
+        "-n", "3", "--recheck-replications", "3", "--out", out,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    rows = [line.split()[0] for line in done.stdout.splitlines() if line.startswith("  ")]
+    assert "best" in rows and not re.search(r"\de[+-]\d", done.stdout), done.stdout
+    assert re.search(r"base_salary=\$\d\d\.\dK: revenue \$[\d.]+M \[", done.stdout)
+    others = int(re.search(r"recheck: (\d+) other setting", done.stderr).group(1))
+    assert len(rows) == others + 1, (done.stdout, done.stderr)
+    page = re.sub(r'src="data:[^"]*"', "", (out / "report.html").read_text())
+    assert "<q>" not in page and "'a&lt;q&gt;&amp;b-best'" in page
+    assert not re.search(r"\de[+-]\d", page) and "<td>$7" in page
+
+
 @pytest.mark.parametrize(
     "args, message",
     [

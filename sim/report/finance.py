@@ -32,6 +32,23 @@ def format_cell(value: float, unit: str) -> str:
     return format_value(value, unit)
 
 
+def signed_cell(value: float, unit: str) -> str:
+    """A change in its metric's unit, signed: '+$10.4M', '-0.35 pt' for a fraction or a
+    probability (percentage points), '+12.5' otherwise."""
+    if not np.isfinite(value):
+        return "n/a"
+    sign = "-" if value < 0 else "+"
+    if unit.startswith("fraction") or unit == "probability":
+        return f"{sign}{100 * abs(value):.2f} pt"
+    return sign + format_value(abs(value), unit)
+
+
+def setting_text(value: float, unit: str) -> str:
+    """A scenario setting in its schema unit ('$89.9K', '13.5%'); without one, 4
+    significant figures."""
+    return format_value(value, unit) if unit else f"{value:.4g}"
+
+
 def _cell(row, unit: str) -> str:
     low, high = format_cell(row.ci_low, unit), format_cell(row.ci_high, unit)
     return f"{format_cell(row['mean'], unit)}<br><span class='ci'>[{low}, {high}]</span>"

@@ -10,8 +10,9 @@ from importlib import metadata
 
 import pandas as pd
 
+from sim.metrics import metric_unit
 from sim.report import plots
-from sim.report.finance import format_cell
+from sim.report.finance import format_cell, setting_text, signed_cell
 from sim.report.fpa_figures import sweep_figure
 from sim.report.html import STYLE, _section, esc
 from sim.report.table import SWEEP_METRICS as TABLE_METRICS
@@ -58,27 +59,10 @@ def value_cell(row, unit: str, change: bool = False) -> str:
     )
     if change and pd.notna(row.get("diff")):
         text += (
-            f"<br><span class='delta'>{_signed(row['diff'], unit)} "
-            f"[{_signed(row.diff_ci_low, unit)}, {_signed(row.diff_ci_high, unit)}]</span>"
+            f"<br><span class='delta'>{signed_cell(row['diff'], unit)} "
+            f"[{signed_cell(row.diff_ci_low, unit)}, {signed_cell(row.diff_ci_high, unit)}]</span>"
         )
     return text
-
-
-def _signed(value: float, unit: str) -> str:
-    if unit.startswith("$"):
-        text = format_cell(abs(value), unit)
-    else:
-        text = f"{100 * abs(value):.2f} pt"
-    return ("-" if value < 0 else "+") + text
-
-
-def _unit(name: str) -> str:
-    from sim.metrics import metric
-
-    try:
-        return metric(name).unit
-    except KeyError:
-        return "1"
 
 
 def sweep_page(result, command: str | None = None) -> str:
@@ -118,7 +102,7 @@ def _points_table(table: pd.DataFrame, keys: list[str]) -> str:
         cells = "".join(f"<td>{esc(first[k])}</td>" for k in keys)
         for name in metrics:
             row = indexed.loc[(point, plan, name)]
-            cells += f"<td>{value_cell(row, _unit(name), change=point != 0)}</td>"
+            cells += f"<td>{value_cell(row, metric_unit(name), change=point != 0)}</td>"
         rows.append(f'<tr><td class="name">{esc(plan)}</td>{cells}</tr>')
     return (
         "<h2>The points</h2>\n<p class='note'>Mean with its 95% CI; under it, the paired "
@@ -219,7 +203,7 @@ def _budget_table(table: pd.DataFrame, analysis, target) -> str:
                     d.diff_ci_low,
                     d.diff_ci_high,
                 )
-            cells += f"<td>{value_cell(row, _unit(name), change='diff' in row)}</td>"
+            cells += f"<td>{value_cell(row, metric_unit(name), change='diff' in row)}</td>"
         base = " (baseline)" if r.plan == analysis.baseline else ""
         rows.append(f'<tr><td class="name">{esc(r.plan)}{base}</td>{cells}</tr>')
     return (
@@ -265,7 +249,11 @@ def optimize_page(result, command: str | None = None) -> str:
     subject = ", ".join(c.label for c in p.constraints) or "no constraints"
     sub = [
         f"Plan <b>{esc(p.plan)}</b>: {esc(goal)} subject to {esc(subject)}, over "
-        + "; ".join(f"<code>{esc(lv.key)}</code> in [{lv.low:g}, {lv.high:g}]" for lv in p.levers)
+        + "; ".join(
+            f"<code>{esc(lv.key)}</code> in [{setting_text(lv.low, lv.unit)}, "
+            f"{setting_text(lv.high, lv.unit)}]"
+            for lv in p.levers
+        )
         + ".",
         f"{len(search)} search simulations of {p.runs[0]:,} company-runs (seed {p.runs[1]}), "
         f"then a recheck on {best.replications:,} fresh company-runs (seed {best.seed}); "
@@ -296,17 +284,17 @@ def _recheck_table(result) -> str:
     head += "".join(f"<th>{esc(n)}</th>" for n in names)
     head += f"<th>{esc(p.objective.name)} vs as written (paired)</th>"
     rows = []
-    unit = _unit(p.objective.metric)
+    unit = metric_unit(p.objective.metric)
     for r in table.to_dict(orient="records"):
         label = " = ".join(
             k for k, on in (("best", r["best"]), ("as written", r["as_written"])) if on
         )
-        cells = "".join(f"<td>{r[lv.key]:.4g}</td>" for lv in p.levers)
+        cells = "".join(f"<td>{setting_text(r[lv.key], lv.unit)}</td>" for lv in p.levers)
         for n in names:
             row = pd.Series(
                 {"mean": r[n], "ci_low": r[f"{n}_ci_low"], "ci_high": r[f"{n}_ci_high"]}
             )
-            cells += f"<td>{value_cell(row, _unit(n.split(':')[-1]))}</td>"
+            cells += f"<td>{value_cell(row, metric_unit(n.split(':')[-1]))}</td>"
         diff = pd.Series(
             {
                 "mean": r["objective_vs_as_written"],
@@ -314,16 +302,17 @@ def _recheck_table(result) -> str:
                 "ci_high": r["objective_vs_as_written_ci_high"],
             }
         )
+        low, high = signed_cell(diff.ci_low, unit), signed_cell(diff.ci_high, unit)
         cells += (
-            f"<td>{_signed(diff['mean'], unit)}<br><span class='ci'>[{_signed(diff.ci_low, unit)}, "
-            f"{_signed(diff.ci_high, unit)}]</span></td>"
+            f"<td>{signed_cell(diff['mean'], unit)}<br><span class='ci'>[{low}, {high}]</span></td>"
         )
         rows.append(f"<tr><td class='name'>{label}</td>{cells}</tr>")
     return (
         "<h2>The best settings, rechecked on fresh company-runs</h2>\n<p class='note'>Each "
         "statistic with its 95% CI on the recheck's company-runs, and the paired change in "
         "the objective against the plan as written. best.toml holds the plan as written and "
-        "the best setting (as '<plan>-best'): <code>sim run best.toml</code> compares them. "
+        f"the best setting (as '{esc(p.plan)}-best'): <code>sim run best.toml</code> compares "
+        "them. "
         "All numbers: recheck.csv.</p>\n"
         f"<div class='scroll'><table><tr><th class='name'></th>{head}</tr>"
         + "".join(rows)
