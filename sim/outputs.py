@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import os
 import platform
+import secrets
 import shutil
 import sys
 import tempfile
@@ -94,7 +95,7 @@ def write_folder(out_dir: str | Path, files: dict) -> Path:
     """Write a result folder atomically: each of `files` (name -> callable(path)) into a
     fresh staging folder beside `out_dir`, in order, then swapped in whole."""
     out = check_output_dir(out_dir)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+    staging = _fresh_folder(out, "tmp")
     try:
         for name, writer in files.items():
             writer(staging / name)
@@ -156,6 +157,21 @@ def write_xlsx(result: RunResult, analysis: RunAnalysis, path: Path) -> None:
     from sim.excel import write_run_xlsx
 
     write_run_xlsx(result, analysis, path)
+
+
+def _fresh_folder(out: Path, kind: str) -> Path:
+    """A new hidden folder beside `out` for its staging. Made with mkdir, not
+    tempfile.mkdtemp: it becomes the result folder, which must get the permissions the
+    user's umask gives (mkdtemp's are 0700: colleagues on a shared drive could not
+    read the report)."""
+    for _ in range(100):
+        folder = out.parent / f".{out.name}.{kind}-{secrets.token_hex(4)}"
+        try:
+            folder.mkdir()
+            return folder
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"no free name for a staging folder beside {out}")  # pragma: no cover
 
 
 def _swap_in(staging: Path, out: Path) -> None:

@@ -1,6 +1,8 @@
 """The `sim` command end to end, and the Python API it wraps."""
 
 import json
+import os
+import stat
 
 import numpy as np
 import pandas as pd
@@ -41,6 +43,21 @@ def test_rerun_replaces_the_previous_result(tmp_path):
     for seed in ("1", "2"):
         assert sim_main("run", small, "-n", "2", "--seed", seed, "--out", out, "-q").returncode == 0
     assert json.loads((out / "manifest.json").read_text())["seed"] == 2
+
+
+@pytest.mark.parametrize("umask, mode", [(0o022, 0o755), (0o027, 0o750)], ids=["022", "027"])
+def test_a_result_folder_gets_the_permissions_the_umask_gives(tmp_path, umask, mode):
+    """Colleagues on a shared drive can open a result as they can any folder the user
+    makes (the staging folder once came from tempfile.mkdtemp, always 0700)."""
+    out = tmp_path / "res"
+    small = small_scenario_file(tmp_path)
+    before = os.umask(umask)
+    try:
+        assert sim_main("run", small, "-n", "2", "--out", out, "-q").returncode == 0
+    finally:
+        os.umask(before)
+    assert stat.S_IMODE(out.stat().st_mode) == mode
+    assert stat.S_IMODE((out / "report.html").stat().st_mode) == 0o666 & ~umask
 
 
 def test_validate_schema_and_metrics_commands():
