@@ -9,13 +9,16 @@
     sim metrics [SCENARIO]
 
 A user's mistake is reported as one line on stderr with exit status 2; an
-interrupted run exits 130 and leaves no result behind.
+interrupted run exits 130 and leaves no result behind; output cut short by its
+reader (`sim metrics | head`) ends quietly with status 141, as after SIGPIPE.
 """
 
 from __future__ import annotations
 
 import argparse
+import io
 import json
+import os
 import shlex
 import sys
 import textwrap
@@ -167,7 +170,11 @@ def main(argv: list[str] | None = None) -> int:
     shown, warnings.showwarning = warnings.showwarning, show_warning
     try:
         args = build_parser().parse_args(argv)
-        return COMMANDS[args.command](args, argv)
+        code = COMMANDS[args.command](args, argv)
+        sys.stdout.flush()  # a reader gone before the end shows here, not at exit
+        return code
+    except BrokenPipeError:
+        return _reader_gone()
     except UserError as exc:
         for line in exc.lines():
             print(f"sim: error: {line}", file=sys.stderr)
@@ -177,6 +184,19 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     finally:
         warnings.showwarning = shown
+
+
+def _reader_gone() -> int:
+    """stdout's reader has closed it (`sim metrics | head`): stop quietly with the status
+    of a command ended by SIGPIPE, as `yes | head` does. What is still buffered goes
+    to /dev/null, so the interpreter's own flush at exit does not fail again (the
+    recipe of Python's signal module docs)."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, io.UnsupportedOperation):  # stdout is no file (tests)
+        pass
+    return 141  # 128 + SIGPIPE (13), written out: Windows has no SIGPIPE
 
 
 def cmd_run(args, argv) -> int:

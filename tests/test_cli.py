@@ -3,11 +3,13 @@
 import json
 import os
 import stat
+import subprocess
+import sys
 
 import numpy as np
 import pandas as pd
 import pytest
-from helpers import DEFAULT, run_cli, sim_main, small_scenario, small_scenario_file
+from helpers import DEFAULT, ROOT, run_cli, sim_main, small_scenario, small_scenario_file
 
 import sim
 from sim.analysis import SUMMARY_COLUMNS
@@ -58,6 +60,23 @@ def test_a_result_folder_gets_the_permissions_the_umask_gives(tmp_path, umask, m
         os.umask(before)
     assert stat.S_IMODE(out.stat().st_mode) == mode
     assert stat.S_IMODE((out / "report.html").stat().st_mode) == 0o666 & ~umask
+
+
+@pytest.mark.parametrize(
+    "command", [["metrics"], ["schema"], ["validate", "--explain", "scenarios/default.toml"]]
+)
+def test_a_reader_that_stops_early_ends_the_command_quietly(command):
+    """`sim schema | head`: the reader closes the pipe before the command has written
+    (here at once, so the case never depends on timing); no traceback, status 141."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "sim", *command],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=ROOT,
+    )
+    proc.stdout.close()
+    stderr = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) == 141 and stderr == "", stderr
 
 
 def test_validate_schema_and_metrics_commands():
