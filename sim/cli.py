@@ -209,8 +209,8 @@ def cmd_run(args, argv) -> int:
 
     if args.max_replications and args.precision is None:
         raise UserError("--max-replications needs --precision")
-    objective = check_objective(args.objective)
     scenario = load_scenario(args.scenario)
+    objective = check_objective(args.objective, scenario.plans)
     if args.behavior_seed is not None:
         behavior = scenario.behavior.model_copy(update={"seed": args.behavior_seed})
         scenario = scenario.model_copy(update={"behavior": behavior})

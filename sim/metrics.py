@@ -8,6 +8,7 @@ pooled over the horizon unless the definition says otherwise.
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
 
 import numpy as np
@@ -302,6 +303,27 @@ PAY_LINES = {
     "and what leavers still owed (written off)",
 }
 ROLES = ("ae", "csm")
+
+
+def known_metric(name: str, option: str, plans=None) -> Metric:
+    """Metric `name` if a run of `plans` reports it (their pay lines included; without
+    plans, every registered component's line), else a one-line error naming `option`:
+    a pay line none of the plans has is said to be absent, a typo gets a hint."""
+    from sim.errors import UserError
+
+    lines = {m.name: m for m in pay_line_metrics(plans)}
+    listed = {m.name: m for m in METRICS} | lines
+    if name in listed:
+        return listed[name]
+    near = difflib.get_close_matches(name, list(listed), n=1, cutoff=0.8)  # a typo
+    if plans is not None and name.startswith("comp_cost_") and set(near) <= set(lines):
+        absent = f"plan '{plans[0].name}' has no" if len(plans) == 1 else "no plan has a"
+        hint = f"did you mean '{near[0]}'?" if near else f"pay lines: {', '.join(lines)}"
+        line = name[len("comp_cost_") :]
+        raise UserError(f"{option} {name}: {absent} '{line}' pay line ({hint})")
+    near = near or difflib.get_close_matches(name, list(listed), n=1)
+    hint = f"did you mean '{near[0]}'?" if near else "see 'sim metrics'"
+    raise UserError(f"{option} {name!r}: no such metric ({hint})")
 
 
 def pay_line_metrics(plans=None) -> list[Metric]:

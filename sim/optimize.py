@@ -22,7 +22,6 @@ futures. The search:
 
 from __future__ import annotations
 
-import difflib
 import itertools
 import re
 import sys
@@ -34,6 +33,7 @@ import pandas as pd
 
 from sim.analysis import mean_ci, paired_difference, quantile_ci
 from sim.errors import UserError
+from sim.metrics import known_metric
 from sim.scenario.paths import get_value, unit_of
 from sim.variants import fixed_warm_up, merge_runs, run_plans
 
@@ -108,15 +108,16 @@ class Criterion:
 _CRITERION = re.compile(r"^\s*(?:p(\d+(?:\.\d+)?):)?\s*([a-z0-9_]+)\s*(?:(<=|>=)\s*(\S+))?\s*$")
 
 
-def parse_criterion(text: str, option: str, bounded: bool) -> Criterion:
+def parse_criterion(text: str, option: str, bounded: bool, plans=None) -> Criterion:
     """'[pNN:]METRIC' for an objective, '[pNN:]METRIC<=X' (or >=) for a constraint; X a
-    number or a percentage ('9%')."""
+    number or a percentage ('9%'). METRIC: one a run of `plans` reports (their pay lines
+    included); it needs no better direction (the command says which way to go)."""
     match = _CRITERION.match(text)
     if not match or bool(match.group(3)) != bounded:
         form = "[pNN:]METRIC<=X or >=X" if bounded else "METRIC or pNN:METRIC"
         raise UserError(f"{option} {text!r}: expected {form}, e.g. p90:comp_cost_ratio<=0.09")
     percentile, name, op, bound = match.groups()
-    check_metric(name, option)
+    known_metric(name, option, plans)
     quantile = None
     if percentile is not None:
         quantile = float(percentile) / 100
@@ -129,17 +130,6 @@ def parse_criterion(text: str, option: str, bounded: bool) -> Criterion:
         except ValueError:
             raise UserError(f"{option} {text!r}: {bound!r} is not a number") from None
     return Criterion(name, quantile, op, value)
-
-
-def check_metric(name: str, option: str) -> None:
-    from sim.metrics import METRIC_NAMES, metric
-
-    try:
-        metric(name)
-    except KeyError:
-        near = difflib.get_close_matches(name, METRIC_NAMES, n=1)
-        hint = f" (did you mean '{near[0]}'?)" if near else " (see 'sim metrics')"
-        raise UserError(f"{option}: unknown metric {name!r}{hint}") from None
 
 
 def make_levers(scenario, plan: str, bounds: dict[str, tuple[float, float]]) -> list[Lever]:
@@ -326,13 +316,14 @@ def optimize(
     if budget_evals < 2:
         raise UserError(f"--budget-evals {budget_evals}: at least 2")
     made = make_levers(scenario, plan, levers)
+    plans = [scenario.plan(plan)]
     problem = Problem(
         fixed_warm_up(scenario, longest_warm_up(scenario, made)),
         plan,
         made,
-        parse_criterion(objective, "--objective", bounded=False),
+        parse_criterion(objective, "--objective", bounded=False, plans=plans),
         maximize,
-        [parse_criterion(c, "--constraint", bounded=True) for c in constraints],
+        [parse_criterion(c, "--constraint", bounded=True, plans=plans) for c in constraints],
         (replications, seed, jobs, chunk_size),
     )
     say = (lambda text: print(text, file=sys.stderr)) if progress else (lambda text: None)

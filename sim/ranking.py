@@ -9,14 +9,12 @@ ranking itself is by the objective's mean.
 
 from __future__ import annotations
 
-import difflib
-
 import numpy as np
 import pandas as pd
 
 from sim.analysis import better_sign
 from sim.errors import UserError
-from sim.metrics import HEADLINE, METRICS
+from sim.metrics import HEADLINE, known_metric
 
 DEFAULT_OBJECTIVE = "revenue"
 RANKING_COLUMNS = [
@@ -37,16 +35,12 @@ RANKING_COLUMNS = [
 ]
 
 
-def check_objective(name: str) -> str:
-    """`name` if it is a metric with a better direction, else a one-line error."""
-    ranked = [m.name for m in METRICS if m.higher_is_better is not None]
-    if name in ranked:
-        return name
-    if name in {m.name for m in METRICS}:
+def check_objective(name: str, plans=None) -> str:
+    """`name` if it is a metric with a better direction that a run of `plans` reports
+    (their pay lines included), else a one-line error."""
+    if known_metric(name, "--objective", plans).higher_is_better is None:
         raise UserError(f"--objective {name}: has no better direction to rank plans by")
-    near = difflib.get_close_matches(name, ranked, n=1)
-    hint = f"did you mean '{near[0]}'?" if near else f"one of {', '.join(ranked)}"
-    raise UserError(f"--objective {name!r}: no such metric ({hint})")
+    return name
 
 
 def verdict(row) -> str:

@@ -1,6 +1,8 @@
 """The whole answer: every worse headline metric named first, a ranking by a stated
 objective, what to watch, and numbers formatted the same everywhere."""
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -83,6 +85,28 @@ def test_objective_must_be_a_metric_with_a_direction():
         check_objective("revenu")
     with pytest.raises(UserError, match="no better direction"):
         check_objective("ae_pay")
+
+
+def test_a_run_ranks_by_any_listed_metric_with_a_direction_pay_lines_included(tmp_path):
+    """`sim metrics SCENARIO` lists the pay lines of the scenario's plans (lower is
+    better): `sim run --objective` takes them as `sim optimize` does; a plan without
+    the line pays $0 on it; a line no plan has is named as absent."""
+    plans = (
+        '[[plans]]\nname = "book"\ncomponents = [{ type = "bookings_commission" }]\n'
+        '[[plans]]\nname = "rev"\ncomponents = [{ type = "revenue_commission" }]\n'
+    )
+    scenario = small_scenario_file(tmp_path, plans)
+    listed = sim_main("metrics", scenario).stdout
+    for objective in ("comp_cost_base_salary", "comp_cost_revenue_commission"):
+        assert re.search(rf"^{objective} .*\(lower is better\)", listed, re.M), listed
+        out = tmp_path / objective
+        done = sim_main("run", scenario, "-n", "2", "--objective", objective, "--out", out, "-q")
+        assert done.returncode == 0, done.stderr
+        assert set(pd.read_csv(out / "ranking.csv").objective) == {objective}
+    ranking = pd.read_csv(tmp_path / "comp_cost_revenue_commission" / "ranking.csv")
+    assert list(ranking.plan) == ["book", "rev"] and ranking["mean"].iloc[0] == 0
+    bad = sim_main("run", scenario, "--objective", "comp_cost_spiff", "--out", tmp_path / "x")
+    assert bad.returncode == 2 and "no plan has a 'spiff' pay line" in bad.stderr, bad.stderr
 
 
 def test_numbers_are_formatted_the_same_everywhere():
