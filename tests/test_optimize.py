@@ -73,7 +73,7 @@ def test_criteria():
     low, high = c.interval(np.arange(1000.0))
     assert low < 900 < high and high - low < 50
     for text, message in [
-        ("revenu", "unknown metric 'revenu' (did you mean 'revenue'?)"),
+        ("revenu", "'revenu': no such metric (did you mean 'revenue'?)"),
         ("comp_cost_ratio<=x", "'x' is not a number"),
         ("p150:revenue>=1", "between p1 and p99"),
     ]:
