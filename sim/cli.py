@@ -332,11 +332,13 @@ def print_run(result, analysis, out: Path, xlsx: bool) -> None:
 
     scenario = result.scenario
     engine = "events engine, " if result.meta.get("engine") == "events" else ""
+    reused = result.meta.get("resumed_chunks")
+    reused = f"; {reused} chunk(s) taken from checkpoints, not counted" if reused else ""
     print(
         f"{scenario.name}: {result.n_replications} replications x "
         f"{len(scenario.plans)} plan(s), seed {result.seed}, {engine}"
         f"{result.wall_seconds:.1f}s ({result.company_years_per_second:,.0f} "
-        f"company-years/s)"
+        f"company-years/s{reused})"
     )
     spread = result.meta.get("choice_model_spread")
     if spread:

@@ -164,8 +164,17 @@ class RunResult:
         return len(self.replications) * self.scenario.years
 
     @property
+    def simulated_company_years(self) -> float:
+        """Company-years this invocation simulated: a resumed run's chunks taken from
+        its checkpoints are not."""
+        reused = self.meta.get("resumed_replications", 0) * len(self.plans)
+        return self.company_years - reused * self.scenario.years
+
+    @property
     def company_years_per_second(self) -> float:
-        return self.company_years / self.wall_seconds if self.wall_seconds > 0 else float("inf")
+        """Throughput of this invocation (`simulated_company_years` per second)."""
+        seconds = self.wall_seconds
+        return self.simulated_company_years / seconds if seconds > 0 else float("inf")
 
     def summary(self) -> pd.DataFrame:
         """Per plan and metric: mean, 95% CI, P10/P50/P90 and n."""
@@ -328,7 +337,9 @@ def run(
     result.meta["backend"] = backend
     result.meta["engine"] = engine
     if resumed:
-        result.meta["resumed_chunks"] = resumed
+        result.meta["resumed_chunks"] = len(resumed)
+        reused = [chunks.range(i) for i in resumed if i < used]  # reported ones only
+        result.meta["resumed_replications"] = sum(stop - start for start, stop in reused)
     if rule is not None:
         result.meta["precision"] = _precision_record(result, rule, met=stop is not None)
     return result
@@ -374,14 +385,14 @@ class _Job:
         )
 
 
-def _take_finished(collector: Collector) -> int:
-    """Load the chunks the store already holds (a resumed run): count of them."""
-    taken = 0
+def _take_finished(collector: Collector) -> list[int]:
+    """Load the chunks the store already holds (a resumed run): their indices."""
+    taken = []
     for start, stop in collector.store.finished():
         i = collector.chunks.index(start)
         if i < len(collector.chunks) and collector.chunks.range(i) == (start, stop):
             collector.add(start, stop, collector.store.get(start, stop), stored=True)
-            taken += 1
+            taken.append(i)
     return taken
 
 

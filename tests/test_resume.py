@@ -77,6 +77,11 @@ def test_a_killed_run_resumes_without_redoing_chunks_and_writes_the_same_bytes(t
     assert resumed.returncode == 0, resumed.stderr
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["resumed_chunks"] >= finished  # finished chunks were not redone
+    assert manifest["resumed_replications"] == CHUNK * manifest["resumed_chunks"]
+    # throughput of this invocation: the chunks taken from checkpoints are not counted
+    simulated = REPLICATIONS - manifest["resumed_replications"]
+    expected = simulated * 2 * 2 / manifest["wall_seconds"]  # 2 plans x 2 reported years
+    assert manifest["company_years_per_second"] == pytest.approx(expected, rel=0.01, abs=0.1)
     for name in CSVS:
         assert (out / name).read_bytes() == (tmp_path / "whole" / name).read_bytes(), name
     assert not staging.exists()  # checkpoints go once the result is written
