@@ -137,10 +137,12 @@ def cmd_sweep(args, argv) -> int:
     from sim.fpa_outputs import write_sweep
     from sim.outputs import check_output_dir
     from sim.report.table import sweep_table
+    from sim.scenario.paths import check_paths
     from sim.sweep import parse_axes, sweep
 
     scenario = load_scenario(args.scenario)
     axes = parse_axes(args.set)
+    check_paths(scenario, axes, "--set")
     out = check_output_dir(args.out or Path("results") / f"{scenario.name}-sweep")
     result = sweep(
         scenario,

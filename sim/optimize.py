@@ -34,7 +34,7 @@ import pandas as pd
 from sim.analysis import mean_ci, paired_difference, quantile_ci
 from sim.errors import UserError
 from sim.metrics import known_metric
-from sim.scenario.paths import get_value, unit_of
+from sim.scenario.paths import check_paths, get_value, unit_of
 from sim.variants import fixed_warm_up, merge_runs, run_plans
 
 DEFAULT_EVALS = 40
@@ -138,6 +138,7 @@ def make_levers(scenario, plan: str, bounds: dict[str, tuple[float, float]]) -> 
     levers = []
     for key, (low, high) in bounds.items():
         path = key if key.startswith("plans.") else f"plans.{plan}.{key}"
+        check_paths(scenario, [path], "--lever")
         current = get_value(scenario, path)
         if isinstance(current, bool) or not isinstance(current, int | float):
             raise UserError(f"--lever {key}: is {current!r}, not a number")

@@ -134,6 +134,7 @@ def test_sim_optimize_shows_money_in_dollars_and_every_setting_it_rechecked(tmp_
         (["--constraint", "comp_cost_ratio<=0.001"], "no lever setting met the constraints"),
         (["--lever", "components.0.basis=1:2"], "components.0.basis: is 'acv', not a number"),
         (["--lever", "components.0.rate=0.2:0.1"], "LOW must be below HIGH"),
+        (["--lever", "components.0.rte=0:1"], "--lever plans.standard.components.0.rte: unknown"),
         (["--lever", "components.0.rate=0.5:1.5"], "Input should be less than or equal to 1"),
         (["--objective", "revnue"], "did you mean 'revenue'?"),
         (["--plan", "nope"], "--plan 'nope': no plan of that name"),

@@ -102,7 +102,7 @@ def test_sim_sweep_writes_its_folder(tmp_path):
 @pytest.mark.parametrize(
     "option, message",
     [
-        ("market.nope=1,2", "market.nope: unknown key"),
+        ("market.nope=1,2", "sim: error: --set market.nope: unknown key"),
         (f"{RATE}=0.1,-0.2", "rate: Input should be greater than or equal to 0"),
         (f"{RATE}", "expected KEY=VALUES"),
     ],

@@ -30,6 +30,18 @@ def with_values(scenario, values: dict[str, Any], source: str = "--set"):
     return validate_scenario(raw, source)
 
 
+def check_paths(scenario, paths, option: str) -> None:
+    """Each of `paths` names a setting of `scenario`; else a one-line error led by the
+    command-line option that gave it (`--set plans.standard.components.0.rte: unknown
+    key (did you mean 'rate'?)`), before any work starts."""
+    raw = scenario.model_dump(mode="python", by_alias=True)
+    for path in paths:
+        try:
+            locate(raw, path)
+        except UserError as exc:
+            raise UserError(f"{option} {exc}") from None
+
+
 def get_value(scenario, path: str) -> Any:
     """The current value at a dotted path."""
     container, key = locate(scenario.model_dump(mode="python", by_alias=True), path)
