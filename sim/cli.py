@@ -26,7 +26,7 @@ import warnings
 from pathlib import Path
 
 from sim.errors import ScenarioError, UserError
-from sim.execution import BACKENDS
+from sim.execution import BACKENDS, check_backend
 from sim.fpa_cli import COMMANDS as FPA_COMMANDS
 from sim.fpa_cli import add_parsers as add_fpa_parsers
 
@@ -209,6 +209,7 @@ def cmd_run(args, argv) -> int:
 
     if args.max_replications and args.precision is None:
         raise UserError("--max-replications needs --precision")
+    check_backend(args.backend, args.scheduler)
     scenario = load_scenario(args.scenario)
     objective = check_objective(args.objective, scenario.plans)
     if args.behavior_seed is not None:

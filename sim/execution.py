@@ -10,6 +10,7 @@ backend. Dask and Ray are optional extras (`pip install -e ".[dask]"`, `".[ray]"
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 from collections.abc import Iterator
 
 from joblib import Parallel, parallel_config
@@ -17,6 +18,26 @@ from joblib import Parallel, parallel_config
 from sim.errors import UserError
 
 BACKENDS = ("local", "dask", "ray")
+
+
+def check_backend(backend: str, scheduler: str | None) -> None:
+    """The options' own mistakes, found before any work starts (a progress bar, a
+    choice model): an unknown backend, a scheduler for local processes, a cluster
+    backend that is not installed."""
+    if backend not in BACKENDS:
+        raise UserError(f"--backend: unknown backend {backend!r} (one of {', '.join(BACKENDS)})")
+    if backend == "local" and scheduler:
+        raise UserError("--scheduler needs --backend dask or ray")
+    module = {"dask": "distributed", "ray": "ray"}.get(backend)
+    if module and importlib.util.find_spec(module) is None:
+        raise _not_installed(backend)
+
+
+def _not_installed(backend: str) -> UserError:
+    name = {"dask": "Dask", "ray": "Ray"}[backend]
+    return UserError(
+        f'--backend {backend}: {name} is not installed (pip install -e ".[{backend}]")'
+    )
 
 
 @contextlib.contextmanager
@@ -29,6 +50,7 @@ def executor(jobs: int, backend: str = "local", scheduler: str | None = None):
     "tcp://10.0.0.5:8786"), or without one a local cluster of `jobs` worker processes.
     `ray`: the Ray cluster at `scheduler` (e.g. "ray://head:10001" or "auto"), or
     without one a local Ray of `jobs` CPUs."""
+    check_backend(backend, scheduler)
     if backend == "ray":
         with _ray(scheduler, jobs) as run_on_ray:
             yield run_on_ray
@@ -40,14 +62,10 @@ def executor(jobs: int, backend: str = "local", scheduler: str | None = None):
 @contextlib.contextmanager
 def _backend(backend: str, scheduler: str | None, jobs: int) -> Iterator[int]:
     if backend == "local":
-        if scheduler:
-            raise UserError("--scheduler needs --backend dask or ray")
         yield jobs
-    elif backend == "dask":
+    else:
         with _dask_client(scheduler, jobs) as workers, parallel_config(backend="dask"):
             yield workers
-    else:
-        raise UserError(f"--backend: unknown backend {backend!r} (one of {', '.join(BACKENDS)})")
 
 
 @contextlib.contextmanager
@@ -55,9 +73,7 @@ def _dask_client(scheduler: str | None, jobs: int) -> Iterator[int]:
     try:
         from dask.distributed import Client, LocalCluster
     except ImportError:
-        raise UserError(
-            '--backend dask: Dask is not installed (pip install -e ".[dask]")'
-        ) from None
+        raise _not_installed("dask") from None
     if scheduler:
         try:
             client = Client(scheduler, timeout="20s")
@@ -82,7 +98,7 @@ def _ray(address: str | None, jobs: int):
     try:
         import ray
     except ImportError:
-        raise UserError('--backend ray: Ray is not installed (pip install -e ".[ray]")') from None
+        raise _not_installed("ray") from None
     started = not ray.is_initialized()
     if started:
         if address:

@@ -54,7 +54,8 @@ def test_an_unknown_scheduler_use_is_a_one_line_error(tmp_path):
     scenario = small_scenario_file(tmp_path)
     result = sim_main("run", scenario, "-n", 2, "--scheduler", "tcp://x:1", "--out", tmp_path / "o")
     assert result.returncode == 2
-    assert "--scheduler needs --backend dask or ray" in result.stderr
+    # found before any work: no progress bar (or anything else) before the error
+    assert result.stderr == "sim: error: --scheduler needs --backend dask or ray\n"
     assert not (tmp_path / ".o.chunks").exists()
 
 
