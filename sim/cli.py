@@ -31,9 +31,27 @@ from sim.fpa_cli import COMMANDS as FPA_COMMANDS
 from sim.fpa_cli import add_parsers as add_fpa_parsers
 
 
+class _Help(argparse.HelpFormatter):
+    """Each option's default after its help, unless it has none (None, off, empty) or
+    the help already says it."""
+
+    def _get_help_string(self, action) -> str:
+        text = action.help or ""
+        default = action.default
+        if not action.option_strings or "default" in text or default is argparse.SUPPRESS:
+            return text
+        if default is None or default is False or default == []:
+            return text
+        return f"{text} (default: %(default)s)"
+
+
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str):  # one line, no usage dump
-        raise UserError(f"{self.prog}: {message} (see '{self.prog} --help')")
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("formatter_class", _Help)
+        super().__init__(*args, **kwargs)
+
+    def error(self, message: str):  # one line, no usage dump; main() adds "sim: error:"
+        raise UserError(f"{message} (see '{self.prog} --help')")
 
 
 def _whole_number(minimum: int, rule: str):
@@ -71,10 +89,21 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = sub.add_parser("run", help="simulate every plan of a scenario and write results")
     run.add_argument("scenario", help="scenario file (TOML)")
-    run.add_argument("--replications", "-n", type=_positive, help="company-runs per plan")
-    run.add_argument("--seed", type=_seed, help="root random seed")
+    run.add_argument(
+        "--replications",
+        "-n",
+        type=_positive,
+        help="company-runs per plan (default: simulation.replications of the scenario)",
+    )
+    run.add_argument(
+        "--seed", type=_seed, help="root random seed (default: simulation.seed of the scenario)"
+    )
     run.add_argument("--jobs", "-j", type=_positive, default=1, help="worker processes")
-    run.add_argument("--chunk-size", type=_positive, help="replications per task")
+    run.add_argument(
+        "--chunk-size",
+        type=_positive,
+        help="replications per task (default: simulation.chunk_size of the scenario)",
+    )
     run.add_argument("--out", help="output folder (default: results/<scenario name>)")
     run.add_argument("--quiet", "-q", action="store_true", help="no progress bar or table")
     run.add_argument(
@@ -169,7 +198,11 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     shown, warnings.showwarning = warnings.showwarning, show_warning
     try:
-        args = build_parser().parse_args(argv)
+        args, extra = build_parser().parse_known_args(argv)
+        if extra:  # the command's own help lists what it takes
+            raise UserError(
+                f"unrecognized arguments: {' '.join(extra)} (see 'sim {args.command} --help')"
+            )
         code = COMMANDS[args.command](args, argv)
         sys.stdout.flush()  # a reader gone before the end shows here, not at exit
         return code

@@ -23,10 +23,21 @@ def add_common(parser, what: str) -> None:
 
     parser.add_argument("scenario", help="scenario file (TOML)")
     parser.add_argument("--replications", "-n", type=_positive, help=f"company-runs {what}")
-    parser.add_argument("--seed", type=_seed, help="root random seed (the same for every point)")
+    parser.add_argument(
+        "--seed",
+        type=_seed,
+        help="root random seed, the same for every point (default: simulation.seed of the "
+        "scenario)",
+    )
     parser.add_argument("--jobs", "-j", type=_positive, default=1, help="worker processes")
-    parser.add_argument("--chunk-size", type=_positive, help="replications per task")
-    parser.add_argument("--out", help="output folder")
+    parser.add_argument(
+        "--chunk-size",
+        type=_positive,
+        help="replications per task (default: simulation.chunk_size of the scenario)",
+    )
+    parser.add_argument(
+        "--out", help=f"output folder (default: results/<scenario name>-{parser.prog.split()[-1]})"
+    )
     parser.add_argument("--quiet", "-q", action="store_true", help="no progress or table")
     parser.add_argument("--xlsx", action="store_true", help="also write an Excel workbook")
 

@@ -79,6 +79,19 @@ def test_a_reader_that_stops_early_ends_the_command_quietly(command):
     assert proc.wait(timeout=120) == 141 and stderr == "", stderr
 
 
+def test_a_usage_error_is_one_line_with_one_prefix_and_help_shows_defaults():
+    done = sim_main("run", "scenarios/default.toml", "-o", "/tmp/x")
+    expected = "sim: error: unrecognized arguments: -o /tmp/x (see 'sim run --help')\n"
+    assert done.returncode == 2 and done.stderr == expected
+    done = sim_main("run", "--jobs", "x", "scenarios/default.toml")
+    assert done.stderr.startswith("sim: error: argument --jobs/-j: expected a whole number")
+    shown = " ".join(sim_main("run", "--help").stdout.split())
+    assert "worker processes (default: 1)" in shown
+    assert "root random seed (default: simulation.seed of the scenario)" in shown
+    assert "(default: None)" not in shown and "(default: False)" not in shown
+    assert "(default: cash)" in " ".join(sim_main("budget", "--help").stdout.split())
+
+
 def test_validate_schema_and_metrics_commands():
     ok = run_cli("validate", "scenarios/default.toml")
     assert ok.returncode == 0 and "ok" in ok.stdout
