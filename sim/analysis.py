@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import difflib
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -91,9 +92,45 @@ def _is_probability(name: str) -> bool:
         return False
 
 
-def summarize(replications: pd.DataFrame, metrics: list[str]) -> pd.DataFrame:
+@dataclass(frozen=True)
+class Columns:
+    """Each plan's values of each metric, one per replication, given one column at a
+    time by `column(plan, metric)` and aligned on the same replications (in order)
+    across plans: a long run reads them from disk one at a time instead of holding a
+    row per plan and replication (`sim.runner.RunResult.columns`). The functions
+    below take these or the replications table itself."""
+
+    plans: list[str]
+    metrics: list[str]
+    column: Callable[[str, str], np.ndarray]
+    n_replications: int
+
+    def __contains__(self, metric: str) -> bool:
+        return metric in self.metrics
+
+
+Replications = pd.DataFrame | Columns  # a row per plan and replication, or its columns
+
+
+def as_columns(replications: Replications) -> Columns:
+    """`replications` as `Columns`: a table's rows of each plan in the table's order."""
+    if isinstance(replications, Columns):
+        return replications
+    plans = list(dict.fromkeys(replications["plan"]))
+    rows = {p: (replications["plan"] == p).to_numpy() for p in plans}  # no copy of the table
+    return Columns(
+        plans,
+        metric_names(replications),
+        lambda plan, name: replications[name].to_numpy(float)[rows[plan]],
+        int(replications["replication"].nunique()),
+    )
+
+
+def summarize(replications: Replications, metrics: list[str]) -> pd.DataFrame:
     """One row per plan and metric: mean, 95% CI, P10/P50/P90 and n. A probability
     metric (0/1 per company-run) gets the Wilson interval of its share."""
+    if isinstance(replications, Columns):
+        return summarize_columns(replications.plans, metrics, replications.column)
     groups = dict(tuple(replications.groupby("plan", sort=False)))
     return summarize_columns(
         list(groups), metrics, lambda plan, name: groups[plan][name].to_numpy(dtype=float)
@@ -241,9 +278,15 @@ def by_plan(replications: pd.DataFrame) -> dict[str, pd.DataFrame]:
     }
 
 
-def pairs(replications: pd.DataFrame, baseline: str, metrics: list[str]):
+def pairs(replications: Replications, baseline: str, metrics: list[str]):
     """For each plan other than `baseline` and each metric: (plan, metric, plan values,
     baseline values), aligned on the replications both have."""
+    if isinstance(replications, Columns):
+        column = replications.column
+        for plan in (p for p in replications.plans if p != baseline):
+            for name in metrics:
+                yield plan, name, column(plan, name), column(baseline, name)
+        return
     plans = by_plan(replications)
     base = plans[baseline]
     for plan, table in plans.items():
@@ -257,11 +300,11 @@ def pairs(replications: pd.DataFrame, baseline: str, metrics: list[str]):
 
 
 def compare(
-    replications: pd.DataFrame, baseline: str, metrics: list[str] | None = None
+    replications: Replications, baseline: str, metrics: list[str] | None = None
 ) -> pd.DataFrame:
     """One row per plan (other than `baseline`) and metric: the paired difference from
     the baseline, its 95% CI, the relative change and P(better); see COMPARISON_COLUMNS."""
-    metrics = metrics or [c for c in replications.columns if c not in ("plan", "replication")]
+    metrics = metrics or metric_names(replications)
     signs = {name: better_sign(name) for name in metrics}
     rows = [
         {
@@ -275,7 +318,13 @@ def compare(
     return pd.DataFrame(rows, columns=COMPARISON_COLUMNS)
 
 
-def crn_gain(replications: pd.DataFrame, baseline: str, metrics: list[str]) -> pd.DataFrame:
+def metric_names(replications: Replications) -> list[str]:
+    if isinstance(replications, Columns):
+        return list(replications.metrics)
+    return [c for c in replications.columns if c not in ("plan", "replication")]
+
+
+def crn_gain(replications: Replications, baseline: str, metrics: list[str]) -> pd.DataFrame:
     """How much variance common random numbers removed from each plan-minus-baseline
     difference: the paired standard error sd(B - A)/sqrt(n) against the unpaired one,
     sqrt((var A + var B)/n), that independent markets would give. `variance_removed`
@@ -318,7 +367,7 @@ def crn_gain(replications: pd.DataFrame, baseline: str, metrics: list[str]) -> p
 
 
 def relative_precision(
-    replications: pd.DataFrame, baseline: str, metrics: tuple[str, ...] | None = None
+    replications: Replications, baseline: str, metrics: tuple[str, ...] | None = None
 ) -> pd.DataFrame:
     """Per plan and metric, the 95% CI half-width over its scale: of each plan's mean
     (relative to that mean) and of each paired difference from the baseline (relative
@@ -328,9 +377,16 @@ def relative_precision(
 
     metrics = [m for m in (CONVERGED if metrics is None else metrics) if m in replications]
     rows = []
-    for plan, table in by_plan(replications).items():
+    if isinstance(replications, Columns):
+        plans = {plan: functools.partial(replications.column, plan) for plan in replications.plans}
+    else:
+        plans = {
+            plan: lambda name, table=table: table[name].to_numpy(float)
+            for plan, table in by_plan(replications).items()
+        }
+    for plan, column in plans.items():
         for name in metrics:
-            mean, low, _, n = mean_ci(table[name].to_numpy(float))
+            mean, low, _, n = mean_ci(column(name))
             rows.append((plan, name, "mean", mean - low, mean, n))
     for plan, name, values, base in pairs(replications, baseline, metrics):
         d = paired_difference(values, base)

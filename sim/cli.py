@@ -262,7 +262,7 @@ def cmd_run(args, argv) -> int:
     seed = scenario.simulation.seed if args.seed is None else args.seed
     # A count refused for memory is refused before an earlier run's checkpoints go.
     n = planned_replications(scenario, args.replications, args.precision, args.max_replications)
-    check_memory(scenario, n)
+    check_memory(scenario, n, rows_on_disk=True)
     store = open_checkpoints(out, scenario, seed, args.resume, args.engine)
     try:
         result = run(

@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from sim.analysis import Columns
 from sim.rows import order_metrics
 from sim.scenario.schema import Scenario
 
@@ -98,13 +99,39 @@ class Collector:
 
     # --- the small tables ----------------------------------------------------------------
 
+    def metrics(self, k: int) -> list[str]:
+        """The replications table's metric columns for the first k chunks (in order)."""
+        return list(dict.fromkeys(m for plan in self.plans for m in self.rows.names(plan, k)))
+
+    def n_replications(self, k: int) -> int:
+        return self.chunks.range(k - 1)[1] if k else 0
+
+    def columns(self, k: int) -> Columns:
+        """The replications table of the first k chunks one column at a time, read when
+        asked (from disk when the rows are there): what `table` holds, without holding
+        it."""
+        names = {plan: set(self.rows.names(plan, k)) for plan in self.plans}
+        n = self.n_replications(k)
+
+        def column(plan: str, name: str) -> np.ndarray:
+            if name in names[plan]:
+                values = self.rows.column(plan, name, k)
+                if name in components:
+                    values = np.where(np.isnan(values), 0.0, values)
+                return values
+            return np.full(n, 0.0 if name in components else np.nan)
+
+        metrics = self.metrics(k)
+        components = set(_components(metrics))
+        return Columns(self.plans, metrics, column, n)
+
     def table(self, k: int) -> pd.DataFrame:
         """The replications table of the first k chunks: a row per plan and replication,
         plan by plan; metrics in the metric list's order, each plan's new ones after
         the previous plans'. Filled one column at a time into a single block."""
-        rows = self.chunks.range(k - 1)[1] if k else 0
+        rows = self.n_replications(k)
         names = {plan: self.rows.names(plan, k) for plan in self.plans}
-        columns = list(dict.fromkeys(m for plan in self.plans for m in names[plan]))
+        columns = self.metrics(k)
         where = {name: j for j, name in enumerate(columns)}
         block = np.full((rows * len(self.plans), len(columns)), np.nan)
         for p, plan in enumerate(self.plans):

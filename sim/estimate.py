@@ -6,8 +6,10 @@ size). A run of `PILOT_CHUNKS` chunks or more first runs two chunks alone and
 measures them; `Estimate` then projects the wall time, the memory the results keep
 and the checkpoints' size on disk, so the user can stop a run that would take days.
 Memory: `sim run` keeps per-replication results on disk as chunks finish
-(`sim.rows`), and holds only the replications table (a value per metric, plan and
-replication) and one plan's ARR by month at a time when it writes its outputs.
+(`sim.rows`) and reads them back one plan at a time at most when it writes its
+outputs (one plan's replications while replications.csv is written, one plan's
+ARR by month while the report draws it); a run kept in memory (the Python API's
+default) holds the replications table of every plan.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from sim.metrics import METRIC_NAMES
 PILOT_CHUNKS = 100  # runs of this many chunks or more get an estimate first
 PILOT_RUNS = 2  # chunks run alone for it: the first pays one-off costs, the second not
 BYTES = 8  # a float64 per metric value
-MEMORY_FACTOR = 2  # the assembled replications table and one working copy of it
+MEMORY_FACTOR = 2  # what is read back (one plan's rows, or every plan's) and a working copy
 USABLE_MEMORY = 0.8  # share of physical memory a run may plan to use
 
 
@@ -34,11 +36,12 @@ def physical_memory() -> int | None:
         return None
 
 
-def check_memory(scenario, n: int) -> None:
-    """Refuse `n` replications whose results surely cannot fit in memory: the
-    replications table holds one value per metric and plan, and the report draws one
-    plan's ARR at each month end at a time (everything larger is read from disk)."""
-    per_replication = len(scenario.plans) * len(METRIC_NAMES) + scenario.company.months
+def check_memory(scenario, n: int, rows_on_disk: bool = False) -> None:
+    """Refuse `n` replications whose results surely cannot fit in memory: one value
+    per metric of every plan (of one plan at a time when the rows are on disk), and
+    one plan's ARR at each month end while the report draws it."""
+    plans = 1 if rows_on_disk else len(scenario.plans)
+    per_replication = plans * len(METRIC_NAMES) + scenario.company.months
     need = n * per_replication * BYTES * MEMORY_FACTOR
     have = physical_memory()
     if have and need > USABLE_MEMORY * have:
@@ -66,11 +69,13 @@ class Estimate:
         """From the pilot chunks (the last of `size` replications; `seconds` each took),
         with `pending` chunks to run in all (the pilot's included)."""
         n = collector.chunks.n
-        table = sum(sum(v.nbytes for v in o.metrics.values()) for o in outcomes.values())
+        by_plan = [sum(v.nbytes for v in o.metrics.values()) for o in outcomes.values()]
+        table = sum(by_plan)
         arr = max(o.arr_by_month.nbytes for o in outcomes.values())  # one plan at a time
         kept = table + arr
         on_disk = 0
         if collector.store.nbytes():  # the checkpoint and the rows' column files
+            kept = max(by_plan) + arr  # read back one plan at a time
             years = sum(sum(v.nbytes for v in o.by_year.values()) for o in outcomes.values())
             rows = table + years + arr * len(outcomes)
             on_disk = len(pickle.dumps(outcomes, protocol=5)) + rows

@@ -290,7 +290,12 @@ def write_run_xlsx(result, analysis, path: Path, extra: dict | None = None) -> N
     )
     for name, table in (extra or {}).items():
         long_sheet(wb.create_sheet(name), table)
-    replications_sheet(wb.create_sheet("Replications"), result.replications)
+    per_plan = max(1, REPLICATION_ROWS // max(len(result.plans), 1))  # read what is shown
+    replications_sheet(
+        wb.create_sheet("Replications"),
+        result.replications_of(result.metrics, first=per_plan),
+        total_rows=result.n_replications * len(result.plans),
+    )
     assumptions_sheet(wb.create_sheet("Assumptions"), result.scenario)
     wb.save(path)
 
@@ -298,19 +303,21 @@ def write_run_xlsx(result, analysis, path: Path, extra: dict | None = None) -> N
 REPLICATION_ROWS = 20_000  # rows of the Replications sheet at most (~25 s of openpyxl)
 
 
-def replications_sheet(ws: Worksheet, table: pd.DataFrame) -> None:
+def replications_sheet(ws: Worksheet, table: pd.DataFrame, total_rows: int | None = None) -> None:
     """The replications table, or for a big run its first replications of every plan
     (at most `REPLICATION_ROWS` rows in all: a workbook of a million rows takes an hour
-    to write, and Excel opens no more), with a last row saying where every row is."""
+    to write, and Excel opens no more), with a last row saying where every row is.
+    `table` may hold only the first rows of a table of `total_rows` (default: its own)."""
     per_plan = max(1, REPLICATION_ROWS // max(table["plan"].nunique(), 1))
     shown = table[table.groupby("plan", sort=False).cumcount() < per_plan]
     long_sheet(ws, shown)
-    if len(shown) < len(table):
+    total = len(table) if total_rows is None else total_rows
+    if len(shown) < total:
         ws.cell(
             row=len(shown) + 3,
             column=1,
             value=f"the first {per_plan:,} replications of each plan, {len(shown):,} of "
-            f"{len(table):,} rows: every row is in replications.csv",
+            f"{total:,} rows: every row is in replications.csv",
         )
 
 

@@ -71,6 +71,7 @@ def write_run(
     `xlsx`, and any `extra_files`, name -> callable(path)) into `out_dir`, atomically."""
     analysis = analysis or analyze(result)
     files = {f"{name}.csv": csv_writer(table) for name, table in tables(result, analysis).items()}
+    files["replications.csv"] = lambda path: result.write_replications(path, FLOAT_FORMAT)
     if result.has_by_year:  # the largest table: streamed from the run's chunks
         files["by_year.csv"] = lambda path: result.write_by_year(path, FLOAT_FORMAT)
     if xlsx:
@@ -116,10 +117,10 @@ def write_json(record: dict, path: Path) -> None:
 
 
 def tables(result: RunResult, analysis: RunAnalysis) -> dict[str, pd.DataFrame]:
-    """The CSV files of a run, by name (by_year.csv apart: `write_run` streams it)."""
+    """The CSV files of a run, by name (replications.csv and by_year.csv apart: `write_run`
+    streams them)."""
     out = {
         "summary": analysis.summary,
-        "replications": result.replications,
         "comparison": analysis.comparison,
         "winners_losers": analysis.winners_losers,
         "ote_check": analysis.ote_check,

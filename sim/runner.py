@@ -22,6 +22,9 @@ from joblib import delayed
 
 from sim.analysis import (
     SUMMARY_COLUMNS,
+    Columns,
+    Replications,
+    as_columns,
     compare,
     crn_gain,
     precision_met,
@@ -47,14 +50,19 @@ from sim.steadiness import YearColumns
 from sim.store import MemoryStore
 from sim.warmup import warm_up
 
+ROWS_PER_WRITE = 10_000  # replications.csv is written this many rows of a plan at a time
+
 
 @dataclass
 class RunResult:
     """Everything a run produced. `replications` has one row per plan and replication.
 
-    `rep_years` (plan -> pay/full_year/attainment/skill arrays) and `by_year` (a row
-    per plan, replication and year) are large: a run's own result (given `source`)
-    reads them from its chunks only when first asked, and `write_by_year`,
+    `replications` of a run's own result (given `source`) is built from its chunks
+    only when first asked for: the run's statistics, tables and figures read it one
+    column at a time (`columns`), so a long run of many plans need not hold a row per
+    plan and replication. `rep_years` (plan -> pay/full_year/attainment/skill arrays)
+    and `by_year` (a row per plan, replication and year) are larger still: they too
+    are read from the chunks only when first asked, and `write_by_year`,
     `winners_losers`, `summary_by_year` and `rep_year_parts` stream them instead, so
     memory stays flat as replications grow. `arr_by_month` of a run checkpointed on
     disk reads each plan's ARR from disk when asked for it."""
@@ -63,7 +71,7 @@ class RunResult:
     seed: int
     chunk_size: int
     jobs: int
-    replications: pd.DataFrame
+    replications: pd.DataFrame | None
     arr_by_month: Mapping[str, np.ndarray]  # plan -> (replications, months) ARR at month end
     rep_years: dict[str, dict[str, np.ndarray]] | None  # plan -> pay/full_year/attainment/skill
     wall_seconds: float
@@ -74,7 +82,7 @@ class RunResult:
     source: tuple | None = field(default=None, repr=False, compare=False)  # (Collector, k)
     choice_models: dict = field(default_factory=dict)  # plan -> ChoiceModel (or None)
 
-    _LAZY = ("rep_years", "by_year")
+    _LAZY = ("rep_years", "by_year", "replications")
 
     def __post_init__(self):
         for name in self._LAZY:
@@ -90,7 +98,8 @@ class RunResult:
         if name not in RunResult._LAZY or source is None:
             raise AttributeError(name)
         collector, k = source
-        value = collector.rep_years(k) if name == "rep_years" else collector.by_year(k)
+        read = {"rep_years": collector.rep_years, "by_year": collector.by_year}
+        value = read.get(name, collector.table)(k)
         setattr(self, name, value)
         return value
 
@@ -146,8 +155,81 @@ class RunResult:
         table = pd.concat(parts, ignore_index=True)
         return table[["plan", *[c for c in table.columns if c != "plan"]]]
 
+    def columns(self) -> Replications:
+        """The replications table, or while it is not read into memory, its columns
+        (`sim.analysis.Columns`), read one plan and metric at a time when asked."""
+        if self._streams("replications"):
+            collector, k = self.source
+            return collector.columns(k)
+        return self.replications
+
+    def column(self, plan: str, metric: str) -> np.ndarray:
+        """One plan's values of `metric`, one per replication, in replication order."""
+        source = self.columns()
+        if isinstance(source, Columns):
+            return source.column(plan, metric)
+        rows = source[source["plan"] == plan].sort_values("replication", kind="stable")
+        return rows[metric].to_numpy(float)
+
+    def replications_of(
+        self, metrics: list[str], first: int | None = None, plans: list[str] | None = None
+    ) -> pd.DataFrame:
+        """The replications table with only `metrics` (those the run has) beside plan and
+        replication; with `first`, only each plan's first replications; with `plans`,
+        only theirs. Built from the columns, without reading the whole table."""
+        keep = [m for m in self.metrics if m in set(metrics)]
+        plans = self.plans if plans is None else plans
+        if not self._streams("replications"):
+            rows = self.replications[self.replications["plan"].isin(plans)]
+            if first is not None:
+                rows = rows[rows.groupby("plan", sort=False).cumcount() < first]
+            return rows[["plan", "replication", *keep]]
+        n = min(self.n_replications, first if first is not None else self.n_replications)
+        frame = {
+            "plan": np.repeat(np.array(plans, dtype=object), n),
+            "replication": np.tile(np.arange(n), len(plans)),
+        }
+        for name in keep:
+            frame[name] = np.concatenate([self.column(p, name)[:n] for p in plans])
+        return pd.DataFrame(frame)
+
+    def write_replications(self, path: Path, float_format: str = "%.10g") -> None:
+        """replications.csv: the replications table, plan after plan, each plan's
+        columns read once and written `ROWS_PER_WRITE` rows at a time, so it is never
+        held whole."""
+        if not self._streams("replications"):
+            self.replications.to_csv(path, index=False, float_format=float_format)
+            return
+        n, metrics = self.n_replications, self.metrics
+        with open(path, "w", newline="") as handle:
+            for i, plan in enumerate(self.plans):
+                values = {name: self.column(plan, name) for name in metrics}
+                for start in range(0, n, ROWS_PER_WRITE):
+                    rows = slice(start, min(start + ROWS_PER_WRITE, n))
+                    part = pd.DataFrame(
+                        {
+                            "plan": np.full(rows.stop - start, plan, dtype=object),
+                            "replication": np.arange(rows.start, rows.stop),
+                            **{name: v[rows] for name, v in values.items()},
+                        }
+                    )
+                    header = i == 0 and start == 0
+                    part.to_csv(handle, index=False, header=header, float_format=float_format)
+
+    def plan_means(self) -> pd.DataFrame:
+        """Each plan's mean of every metric over its replications (NaN ignored): a row
+        per plan, a column per metric."""
+        means = {
+            name: [float(pd.Series(self.column(plan, name)).mean()) for plan in self.plans]
+            for name in self.metrics
+        }
+        return pd.DataFrame(means, index=pd.Index(self.plans, name="plan"))
+
     @property
     def n_replications(self) -> int:
+        if self._streams("replications"):
+            collector, k = self.source
+            return collector.n_replications(k)
         return int(self.replications["replication"].nunique())
 
     @property
@@ -156,11 +238,16 @@ class RunResult:
 
     @property
     def metrics(self) -> list[str]:
+        if self._streams("replications"):
+            collector, k = self.source
+            return collector.metrics(k)
         return [c for c in self.replications.columns if c not in ("plan", "replication")]
 
     @property
     def company_years(self) -> float:
         """Simulated company-years (reported months only), over all plans."""
+        if self._streams("replications"):
+            return self.n_replications * len(self.plans) * self.scenario.years
         return len(self.replications) * self.scenario.years
 
     @property
@@ -178,7 +265,7 @@ class RunResult:
 
     def summary(self) -> pd.DataFrame:
         """Per plan and metric: mean, 95% CI, P10/P50/P90 and n."""
-        return summarize(self.replications, self.metrics)
+        return summarize(self.columns(), self.metrics)
 
     def summary_by_year(self) -> pd.DataFrame:
         """Per plan, reported year (1, 2, ...) and metric: mean, 95% CI, P10/P50/P90, n."""
@@ -209,7 +296,7 @@ class RunResult:
     def compare(self, baseline: str | None = None) -> pd.DataFrame:
         """Every other plan against `baseline` on paired replications, per metric:
         diff, 95% CI, relative change, P(better) (see `sim.analysis.compare`)."""
-        return compare(self.replications, self.baseline_plan(baseline), self.metrics)
+        return compare(self.columns(), self.baseline_plan(baseline), self.metrics)
 
     def rep_year_parts(self):
         """A function giving the rep-year records (plan -> pay/full_year/attainment/skill
@@ -225,7 +312,7 @@ class RunResult:
 
     def crn_gain(self, baseline: str | None = None) -> pd.DataFrame:
         """Paired versus unpaired standard errors of the headline differences."""
-        return crn_gain(self.replications, self.baseline_plan(baseline), list(HEADLINE))
+        return crn_gain(self.columns(), self.baseline_plan(baseline), list(HEADLINE))
 
     def __repr__(self) -> str:
         plans = ", ".join(self.plans)
@@ -247,8 +334,8 @@ class Precision:
     max_replications: int
     min_replications: int = 2
 
-    def met(self, replications: pd.DataFrame, baseline: str) -> bool:
-        if replications["replication"].nunique() < self.min_replications:
+    def met(self, replications: Replications, baseline: str) -> bool:
+        if as_columns(replications).n_replications < self.min_replications:
             return False
         return precision_met(relative_precision(replications, baseline), self.target)
 
@@ -300,8 +387,8 @@ def run(
     rule = None
     if precision is not None:
         rule = Precision(precision, n, min(n, max(2, replications or 0)))
-    check_memory(scenario, n)
     store = store if store is not None else MemoryStore()
+    check_memory(scenario, n, rows_on_disk=store.rows_on_disk)
     chunk_size = _chunk_size(
         chunk_size or scenario.simulation.chunk_size, n, rule, replications, jobs, store
     )
@@ -314,14 +401,13 @@ def run(
     stop = _simulate(job, chunks, collector, rule, baseline, progress)
     wall = time.perf_counter() - started
     used = stop or len(chunks)
-    table, arr = collector.table(used), collector.arr(used)
     result = RunResult(
         scenario,
         seed,
         chunk_size,
         jobs,
-        table,
-        arr,
+        None,
+        collector.arr(used),
         None,
         wall,
         baseline=baseline,
@@ -425,7 +511,7 @@ def _simulate(job: _Job, chunks: Chunks, collector, rule, baseline, progress) ->
             if rule is None:
                 continue
             for k in range(first + 1, round_.stop + 1):
-                if rule.met(collector.table(k), baseline):
+                if rule.met(collector.columns(k), baseline):
                     return k
     return None
 
@@ -451,7 +537,7 @@ def _pilot(job: _Job, chunks: Chunks, collector, pending: list[int]) -> None:
 
 
 def _precision_record(result: RunResult, rule: Precision, met: bool) -> dict:
-    table = relative_precision(result.replications, result.baseline_plan())
+    table = relative_precision(result.columns(), result.baseline_plan())
     worst = table.loc[table.relative.fillna(np.inf).idxmax()] if len(table) else None
     return {
         "target": rule.target,

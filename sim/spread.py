@@ -54,8 +54,7 @@ def choice_model_spread(result, replicates: int, **run_options) -> pd.DataFrame:
 
 
 def _values(result, plan: str, metric: str) -> np.ndarray:
-    rows = result.replications
-    return rows.loc[rows["plan"] == plan, metric].to_numpy(dtype=float)
+    return result.column(plan, metric)
 
 
 def _row(plan: str, metric: str, kind: str, samples: list[np.ndarray]) -> dict:

@@ -55,6 +55,8 @@ class MemoryStore:
         for start, stop in ranges:
             yield self.get(start, stop)
 
+    rows_on_disk = False  # per-replication rows kept in memory (`sim.rows.MemoryRows`)
+
     def nbytes(self) -> int:
         return 0
 
@@ -117,6 +119,8 @@ class DiskStore(MemoryStore):
             _, start, stop = path.stem.split("-")
             ranges.append((int(start), int(stop)))
         return ranges
+
+    rows_on_disk = True  # `sim.rows.DiskRows`
 
     def nbytes(self) -> int:
         """Bytes of checkpoints on disk."""

@@ -9,6 +9,7 @@ import pytest
 from helpers import small_scenario
 
 import sim
+from sim import analysis, outputs
 from sim.analysis import streamed_quantiles
 from sim.collect import Chunks
 from sim.engine.company import PlanOutcome
@@ -97,3 +98,42 @@ def test_a_checkpointed_run_holds_no_rows_and_gives_the_in_memory_numbers(tmp_pa
         changes_by_year(memory.by_year_of(HEADLINE), "a"),
     )
     pd.testing.assert_frame_equal(disk.summary(), memory.summary())
+
+
+def test_statistics_by_column_are_the_whole_tables_and_outputs_never_read_it(tmp_path):
+    scenario = small_scenario(
+        plans=[
+            {"name": "a"},
+            {"name": "b", "components": [{"type": "logo_bonus"}]},
+            {"name": "c", "components": [{"type": "clawback"}]},
+        ]
+    )
+    run = sim.run(
+        scenario, replications=12, seed=5, chunk_size=5, store=DiskStore(tmp_path / "c", {})
+    )
+    outputs.write_run(run, tmp_path / "out", xlsx=True)
+    assert "replications" not in vars(run)  # every output read it one column at a time
+    by_column = {
+        "summary": run.summary(),
+        "compare": run.compare(),
+        "crn_gain": run.crn_gain(),
+        "precision": analysis.relative_precision(run.columns(), "a"),
+        "means": run.plan_means(),
+        "first": run.replications_of(["new_arr", "comp_cost_logo_bonus"], first=4),
+    }
+    table = run.replications  # now read whole: the same statistics from the table
+    assert len(table) == 3 * 12 and run.n_replications == 12
+    assert (tmp_path / "out" / "replications.csv").read_text() == table.to_csv(
+        index=False, float_format=outputs.FLOAT_FORMAT
+    )
+    pd.testing.assert_frame_equal(by_column["summary"], analysis.summarize(table, run.metrics))
+    pd.testing.assert_frame_equal(by_column["compare"], analysis.compare(table, "a"))
+    pd.testing.assert_frame_equal(
+        by_column["crn_gain"], analysis.crn_gain(table, "a", list(HEADLINE))
+    )
+    pd.testing.assert_frame_equal(by_column["precision"], analysis.relative_precision(table, "a"))
+    means = table.groupby("plan", sort=False)[run.metrics].mean()
+    pd.testing.assert_frame_equal(by_column["means"], means, check_names=False, rtol=1e-12)
+    first = table[table.replication < 4][["plan", "replication", "new_arr", "comp_cost_logo_bonus"]]
+    pd.testing.assert_frame_equal(by_column["first"], first.reset_index(drop=True))
+    assert (table.loc[table.plan != "b", "comp_cost_logo_bonus"] == 0).all()  # a line not paid

@@ -299,7 +299,7 @@ def _arr_difference(result, analysis: RunAnalysis) -> list[str]:
 
 
 def _distributions(result):
-    fig = plots.distributions_figure(result.replications)
+    fig = plots.distributions_figure(result.columns())
     caption = (
         "Spread of each headline metric over company-runs: box P25-P75, whiskers P10-P90, "
         "line median, dot mean. This is what one year-by-year future may look like, not the "
@@ -309,7 +309,7 @@ def _distributions(result):
 
 
 def _components(result):
-    fig = plots.components_figure(result.replications)
+    fig = plots.components_figure(result.columns())
     caption = (
         "Mean cash paid per year by component (comp_cost_<component>), stacked; negative "
         "lines (clawbacks recovered, balances carried out) to the left of zero. The "

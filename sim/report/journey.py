@@ -42,7 +42,7 @@ CAPTION = (
 def ownership_matrix(result) -> pd.DataFrame:
     """Rows: plan, role, stage, dollars ($/yr, mean over replications); every cell of
     every plan, zeros included."""
-    means = result.replications.groupby("plan", sort=False).mean(numeric_only=True)
+    means = result.plan_means()
     rows = []
     for plan in result.scenario.plans:
         cells = plan_cells(plan, means.loc[plan.name])

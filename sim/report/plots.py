@@ -21,6 +21,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import Formatter, MaxNLocator
 
+from sim.analysis import Replications, as_columns
 from sim.metrics import HEADLINE, metric
 from sim.report.journey import ROLES, STAGES
 from sim.report.labels import label_line_ends, label_points
@@ -174,11 +175,12 @@ def _plan_height(n_plans: int) -> float:
 # --- Distributions ----------------------------------------------------------------------
 
 
-def distributions_figure(replications: pd.DataFrame, metrics=HEADLINE) -> Figure:
+def distributions_figure(replications: Replications, metrics=HEADLINE) -> Figure:
     """One panel per headline metric: each plan's spread over replications (box P25-P75,
-    whiskers P10-P90, line median, dot mean)."""
-    plans = list(dict.fromkeys(replications.plan))
-    metrics = [m for m in metrics if m in replications]
+    whiskers P10-P90, line median, dot mean). Reads one plan and metric at a time."""
+    columns = as_columns(replications)
+    plans = columns.plans
+    metrics = [m for m in metrics if m in columns]
     ncols = 4
     nrows = -(-len(metrics) // ncols)
     height = nrows * _plan_height(len(plans)) + (nrows - 1) * 0.8 + 0.95
@@ -191,11 +193,9 @@ def distributions_figure(replications: pd.DataFrame, metrics=HEADLINE) -> Figure
         sharey=True,
         squeeze=False,
     )
-    rows = {p: (replications.plan == p).to_numpy() for p in plans}  # no copy of the table
     y = np.arange(len(plans))
     for ax, name in zip(axes.flat, metrics, strict=False):
-        values = replications[name].to_numpy(float)
-        q = np.array([_quantiles(values[rows[p]]) for p in plans])
+        q = np.array([_quantiles(columns.column(p, name)) for p in plans])
         ax.barh(y, q[:, 3] - q[:, 1], left=q[:, 1], height=0.6, color="#c6dbef", ec="#4292c6")
         ax.hlines(y, q[:, 0], q[:, 4], color="#4292c6", lw=1)
         ax.vlines(q[:, 2], y - 0.3, y + 0.3, color="#08519c", lw=1.5)
@@ -462,11 +462,18 @@ def component_columns(columns) -> list[str]:
     return first + [c for c in comps if c not in first]
 
 
-def components_figure(replications: pd.DataFrame) -> Figure:
+def components_figure(replications: Replications) -> Figure:
     """Mean comp cost per year of each plan, stacked by component (negative lines,
     such as clawbacks, to the left of zero)."""
-    plans = list(dict.fromkeys(replications.plan))
-    means = replications.groupby("plan", sort=False).mean(numeric_only=True).loc[plans]
+    source = as_columns(replications)
+    plans = source.plans
+    means = pd.DataFrame(
+        {
+            c: [float(pd.Series(source.column(p, c)).mean()) for p in plans]
+            for c in component_columns(source.metrics)
+        },
+        index=plans,
+    )
     columns = [c for c in component_columns(means.columns) if (means[c].abs() > 0).any()]
     palette = colors(columns)
     size = (13, _plan_height(len(plans)) + 0.5)
