@@ -153,11 +153,26 @@ def plan_design(plan) -> dict:
     return design
 
 
+# How long a choice model is estimated, not what it estimates: left out of its seed, so
+# raising `max_payoff_replications` (as a warning asks) only adds markets after those
+# already used, and a plan that had converged keeps its choice model to the bit.
+CONVERGENCE_SETTINGS = (
+    "payoff_replications",
+    "max_payoff_replications",
+    "choice_tolerance",
+    "equilibrium_iterations",
+    "equilibrium_tolerance",
+)
+
+
 def behavior_seed(scenario: Scenario, plan) -> int:
     """The choice model's own seed: a hash of what the reps' world is made of
-    (`believed_model`), `behavior.seed`, and the plan's design (mode "qbr") or the
-    plan's policies (mode "dynamic": plans with the same policies share markets)."""
+    (`believed_model` without the `CONVERGENCE_SETTINGS`), `behavior.seed`, and the
+    plan's design (mode "qbr") or the plan's policies (mode "dynamic": plans with the
+    same policies share markets)."""
     model = believed_model(scenario)
+    for name in CONVERGENCE_SETTINGS:
+        model["behavior"].pop(name)
     model["plans"] = plan_design(plan)
     digest = hashlib.sha256(json.dumps(model, sort_keys=True, default=str).encode()).digest()
     return int.from_bytes(digest[:8], "little") % 2**63

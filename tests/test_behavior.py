@@ -287,3 +287,20 @@ def test_a_renamed_plan_shares_its_choice_model_and_results():
     table = sim.run(scenario, replications=6, seed=2).replications
     a, b = (g.drop(columns="plan").reset_index(drop=True) for _, g in table.groupby("plan"))
     assert a.equals(b)
+
+
+def test_raising_the_markets_cap_keeps_a_converged_choice_model_and_its_numbers():
+    # how long a choice model is estimated is not part of its random numbers: raising
+    # max_payoff_replications, as its warning asks, only adds markets after those used,
+    # so a plan that had converged keeps its choice model and the run its numbers
+    low = small_scenario(company=COMPANY, behavior={"mode": "dynamic"}, plans=PLANS[:1])
+    cap = 4 * low.behavior.max_payoff_replications
+    high = low.model_copy(
+        update={"behavior": low.behavior.model_copy(update={"max_payoff_replications": cap})}
+    )
+    before, after = choice_models(low)["standard"], choice_models(high)["standard"]
+    assert before.converged
+    assert (after.seed, after.markets) == (before.seed, before.markets)
+    one = sim.run(low, replications=4, seed=3).replications
+    two = sim.run(high, replications=4, seed=3).replications
+    assert one.equals(two)
