@@ -83,8 +83,15 @@ def _precision(text: str) -> float:
     return value
 
 
+def _version() -> str:
+    from sim import __version__
+
+    return __version__
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="sim", description="Monte Carlo simulator of sales compensation plans")
+    parser.add_argument("--version", action="version", version=f"compsim {_version()}")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     run = sub.add_parser("run", help="simulate every plan of a scenario and write results")

@@ -92,6 +92,13 @@ def test_a_usage_error_is_one_line_with_one_prefix_and_help_shows_defaults():
     assert "(default: cash)" in " ".join(sim_main("budget", "--help").stdout.split())
 
 
+def test_version_names_the_installed_package():
+    from importlib import metadata
+
+    done = sim_main("--version")
+    assert done.returncode == 0 and done.stdout == f"compsim {metadata.version('compsim')}\n"
+
+
 def test_validate_schema_and_metrics_commands():
     ok = run_cli("validate", "scenarios/default.toml")
     assert ok.returncode == 0 and "ok" in ok.stdout
