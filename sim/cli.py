@@ -369,6 +369,7 @@ def print_run(result, analysis, out: Path, xlsx: bool) -> None:
         headline_table,
         ote_table,
         ranking_table,
+        written,
     )
 
     scenario = result.scenario
@@ -413,8 +414,7 @@ def print_run(result, analysis, out: Path, xlsx: bool) -> None:
         print("\n" + moving)
     print()
     print(ote_table(analysis.ote_check))
-    files = sorted(p.name for p in Path(out).iterdir())
-    print(textwrap.fill(f"wrote {out}/ ({', '.join(files)})", WIDTH, subsequent_indent="  "))
+    print(written(out))
 
 
 def cmd_validate(args, argv) -> int:

@@ -147,7 +147,7 @@ def cmd_sweep(args, argv) -> int:
     from sim import load_scenario
     from sim.fpa_outputs import write_sweep
     from sim.outputs import check_output_dir
-    from sim.report.table import sweep_table
+    from sim.report.table import sweep_table, written
     from sim.scenario.paths import check_paths
     from sim.sweep import parse_axes, sweep
 
@@ -172,7 +172,7 @@ def cmd_sweep(args, argv) -> int:
             f"replications, seed {result.seed}, {result.wall_seconds:.1f}s"
         )
         print(sweep_table(result.table(), list(result.axes)))
-        print(f"wrote {out}/ ({', '.join(sorted(p.name for p in Path(out).iterdir()))})")
+        print(written(out))
     return 0
 
 
@@ -221,7 +221,7 @@ def _plan_list(scenario, text: str | None) -> list[str]:
 
 
 def print_budget(result, out: Path) -> None:
-    from sim.report.table import format_value
+    from sim.report.table import format_value, written
 
     table = result.table()
     print(
@@ -237,7 +237,7 @@ def print_budget(result, out: Path) -> None:
             f"  revenue {format_value(r.revenue, '$')}  new ARR {format_value(r.new_arr, '$')}"
             f"  GRR {100 * r.grr:.1f}%  margin {100 * r.operating_margin:.1f}%"
         )
-    print(f"wrote {out}/ ({', '.join(sorted(p.name for p in Path(out).iterdir()))})")
+    print(written(out))
 
 
 def cmd_optimize(args, argv) -> int:
@@ -276,6 +276,7 @@ _ENDS = ("", "_ci_low", "_ci_high")
 def print_optimize(result, out: Path) -> None:
     from sim.metrics import metric_unit
     from sim.report.finance import format_cell, setting_text, signed_cell
+    from sim.report.table import written
 
     p, best = result.problem, result.best
     name = p.objective.name
@@ -296,7 +297,7 @@ def print_optimize(result, out: Path) -> None:
             f"  {mark:10s} {levers}: {name} {format_cell(r[name], unit)} [{low}, {high}]; "
             f"vs as written {change[0]} [{change[1]}, {change[2]}]"
         )
-    print(f"wrote {out}/ ({', '.join(sorted(p.name for p in Path(out).iterdir()))})")
+    print(written(out))
 
 
 COMMANDS = {"sweep": cmd_sweep, "budget": cmd_budget, "optimize": cmd_optimize}

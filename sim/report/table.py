@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import textwrap
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -245,3 +246,10 @@ def ote_table(check) -> str:
         )
     lines += textwrap.wrap(OTE_NOTE, WIDTH, initial_indent="  ", subsequent_indent="  ")
     return "\n".join(lines)
+
+
+def written(out: str | Path) -> str:
+    """A command's last console line: the folder it wrote and the files in it, wrapped
+    to the console's width."""
+    files = ", ".join(sorted(p.name for p in Path(out).iterdir()))
+    return textwrap.fill(f"wrote {out}/ ({files})", WIDTH, subsequent_indent="  ")
