@@ -118,7 +118,8 @@ def test_sim_optimize_shows_money_in_dollars_and_every_setting_it_rechecked(tmp_
         "-n", "3", "--recheck-replications", "3", "--out", out,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
-    rows = [line.split()[0] for line in done.stdout.splitlines() if line.startswith("  ")]
+    shown = done.stdout.split("\nwrote ")[0]  # the rows, not the files' wrapped line
+    rows = [line.split()[0] for line in shown.splitlines() if line.startswith("  ")]
     assert "best" in rows and not re.search(r"\de[+-]\d", done.stdout), done.stdout
     assert re.search(r"base_salary=\$\d\d\.\dK: revenue \$[\d.]+M \[", done.stdout)
     others = int(re.search(r"recheck: (\d+) other setting", done.stderr).group(1))
