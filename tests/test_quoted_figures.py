@@ -5,10 +5,12 @@ docs/calibration.md (written by `benchmarks/calibration.py`).
 Both come from the default scenario on its own seed, whose first 200 replications
 this test runs again. A quoted mean over 1,000 replications differs from the mean
 of its first 200 by Monte Carlo error of standard deviation sd x sqrt(1/200 -
-1/1000); a quoted mean over the same 200 replications does not differ at all while
-the model is unchanged. Each must lie within 4 such standard errors (plus the
-rounding of the printed figure) of what the model gives now: a change of the model
-that moves a quoted figure beyond noise fails here until the docs are regenerated.
+1/1000): it must lie within 4 such standard errors. A figure quoted from the same
+replications the test runs (the calibration block; the literature table, in a slow
+test) does not differ at all while the model is unchanged: it must lie inside the
+95% interval of the model's figure now, or it would mislead a reader of its
+interval. Each allows the rounding of the printed figure. A change of the model
+that moves a quoted figure beyond that fails here until the docs are regenerated.
 """
 
 import re
@@ -20,7 +22,8 @@ from helpers import DEFAULT, ROOT
 import sim
 
 RUNS = 200
-Z = 4.0
+Z = 4.0  # standard errors of the difference between a quoted mean and the test's own
+WITHIN_CI = 1.96  # standard errors: a figure quoted from the test's own replications
 
 
 @pytest.fixture(scope="module")
@@ -76,7 +79,45 @@ def test_calibration_figures_are_the_model_now(first_runs):
     for metric in metrics:
         runs = first_runs[metric].to_numpy(float)
         error = runs.std(ddof=1) / np.sqrt(RUNS)
-        assert abs(quoted[metric] - runs.mean()) <= Z * error + 5e-4 * abs(quoted[metric]), (
+        assert abs(quoted[metric] - runs.mean()) <= WITHIN_CI * error + 5e-4 * abs(
+            quoted[metric]
+        ), (
             f"docs/calibration.md quotes {metric} {quoted[metric]:.4g}; the model gives "
             f"{runs.mean():.4g}: run `python benchmarks/calibration.py`"
         )
+
+
+def literature_table() -> dict[str, list[str]]:
+    """plan -> its row's cells (new ARR, revenue, comp cost changes; effort; share at
+    quota), from docs/behavior.md's table of the literature plans."""
+    text = (ROOT / "docs" / "behavior.md").read_text(encoding="utf-8")
+    block = text.split("## What the literature plans do", 1)[1].split("\n\n")
+    rows = next(part for part in block if part.startswith("| plan |")).splitlines()[2:]
+    cells = [[c.strip() for c in row.strip("|").split("|")] for row in rows]
+    return {re.match(r"`(\w+)`", c[0]).group(1): c[1:] for c in cells}
+
+
+@pytest.mark.slow  # five plans' choice models and 100 company-runs each: about a minute
+def test_literature_table_is_the_model_now():
+    # the table's command: `sim run scenarios/literature.toml -n 100`, default seed: each
+    # figure inside the 95% interval of the model's figure now, give or take rounding
+    scenario = sim.load_scenario(ROOT / "scenarios" / "literature.toml")
+    result = sim.run(scenario, replications=100, seed=scenario.simulation.seed)
+    summary = result.summary().set_index(["plan", "metric"])
+    changes = result.compare("linear").set_index(["plan", "metric"])
+    for plan, cells in literature_table().items():
+        for cell, name in zip(cells[:3], ("new_arr", "revenue", "comp_cost"), strict=True):
+            if cell == "—":
+                continue
+            row = changes.loc[(plan, name)]
+            se = (row.rel_ci_high - row.rel_ci_low) / 2 / 1.96
+            quoted = float(cell.replace("−", "-").rstrip("%")) / 100
+            assert abs(quoted - row.rel_change) <= WITHIN_CI * se + 0.0005, (plan, name, cell)
+        for cell, name, rounding in (
+            (cells[3], "chosen_effort", 0.005),
+            (cells[4], "share_at_quota", 0.005),
+        ):
+            row = summary.loc[(plan, name)]
+            se = (row.ci_high - row.ci_low) / 2 / 1.96
+            quoted = float(cell.rstrip("%")) / (100 if cell.endswith("%") else 1)
+            assert abs(quoted - row["mean"]) <= WITHIN_CI * se + rounding, (plan, name, cell)
