@@ -126,6 +126,18 @@ def as_columns(replications: Replications) -> Columns:
     )
 
 
+def plan_means(replications: Replications, metrics: list[str] | None = None) -> pd.DataFrame:
+    """Each plan's mean of each of `metrics` (default: all) over its replications, NaN
+    ignored: a row per plan, a column per metric."""
+    source = as_columns(replications)
+    metrics = source.metrics if metrics is None else metrics
+    means = {
+        name: [float(pd.Series(source.column(plan, name)).mean()) for plan in source.plans]
+        for name in metrics
+    }
+    return pd.DataFrame(means, index=pd.Index(source.plans, name="plan"))
+
+
 def summarize(replications: Replications, metrics: list[str]) -> pd.DataFrame:
     """One row per plan and metric: mean, 95% CI, P10/P50/P90 and n. A probability
     metric (0/1 per company-run) gets the Wilson interval of its share."""

@@ -290,10 +290,9 @@ def write_run_xlsx(result, analysis, path: Path, extra: dict | None = None) -> N
     )
     for name, table in (extra or {}).items():
         long_sheet(wb.create_sheet(name), table)
-    per_plan = max(1, REPLICATION_ROWS // max(len(result.plans), 1))  # read what is shown
     replications_sheet(
         wb.create_sheet("Replications"),
-        result.replications_of(result.metrics, first=per_plan),
+        result.replications_of(result.metrics, first=shown_per_plan(len(result.plans))),
         total_rows=result.n_replications * len(result.plans),
     )
     assumptions_sheet(wb.create_sheet("Assumptions"), result.scenario)
@@ -303,12 +302,17 @@ def write_run_xlsx(result, analysis, path: Path, extra: dict | None = None) -> N
 REPLICATION_ROWS = 20_000  # rows of the Replications sheet at most (~25 s of openpyxl)
 
 
+def shown_per_plan(n_plans: int) -> int:
+    """Replications of each plan the Replications sheet shows (all of them up to the cap)."""
+    return max(1, REPLICATION_ROWS // max(n_plans, 1))
+
+
 def replications_sheet(ws: Worksheet, table: pd.DataFrame, total_rows: int | None = None) -> None:
     """The replications table, or for a big run its first replications of every plan
     (at most `REPLICATION_ROWS` rows in all: a workbook of a million rows takes an hour
     to write, and Excel opens no more), with a last row saying where every row is.
     `table` may hold only the first rows of a table of `total_rows` (default: its own)."""
-    per_plan = max(1, REPLICATION_ROWS // max(table["plan"].nunique(), 1))
+    per_plan = shown_per_plan(table["plan"].nunique())
     shown = table[table.groupby("plan", sort=False).cumcount() < per_plan]
     long_sheet(ws, shown)
     total = len(table) if total_rows is None else total_rows

@@ -27,6 +27,7 @@ from sim.analysis import (
     as_columns,
     compare,
     crn_gain,
+    plan_means,
     precision_met,
     relative_precision,
     resolve_baseline,
@@ -165,11 +166,19 @@ class RunResult:
 
     def column(self, plan: str, metric: str) -> np.ndarray:
         """One plan's values of `metric`, one per replication, in replication order."""
+        return self._column_reader()(plan, metric)
+
+    def _column_reader(self):
+        """`column`, with what it reads from set up once (for loops over many columns)."""
         source = self.columns()
         if isinstance(source, Columns):
-            return source.column(plan, metric)
-        rows = source[source["plan"] == plan].sort_values("replication", kind="stable")
-        return rows[metric].to_numpy(float)
+            return source.column
+
+        def column(plan: str, metric: str) -> np.ndarray:
+            rows = source[source["plan"] == plan].sort_values("replication", kind="stable")
+            return rows[metric].to_numpy(float)
+
+        return column
 
     def replications_of(
         self, metrics: list[str], first: int | None = None, plans: list[str] | None = None
@@ -177,7 +186,8 @@ class RunResult:
         """The replications table with only `metrics` (those the run has) beside plan and
         replication; with `first`, only each plan's first replications; with `plans`,
         only theirs. Built from the columns, without reading the whole table."""
-        keep = [m for m in self.metrics if m in set(metrics)]
+        wanted = set(metrics)
+        keep = [m for m in self.metrics if m in wanted]
         plans = self.plans if plans is None else plans
         if not self._streams("replications"):
             rows = self.replications[self.replications["plan"].isin(plans)]
@@ -189,8 +199,9 @@ class RunResult:
             "plan": np.repeat(np.array(plans, dtype=object), n),
             "replication": np.tile(np.arange(n), len(plans)),
         }
+        column = self._column_reader()
         for name in keep:
-            frame[name] = np.concatenate([self.column(p, name)[:n] for p in plans])
+            frame[name] = np.concatenate([column(p, name)[:n] for p in plans])
         return pd.DataFrame(frame)
 
     def write_replications(self, path: Path, float_format: str = "%.10g") -> None:
@@ -200,10 +211,10 @@ class RunResult:
         if not self._streams("replications"):
             self.replications.to_csv(path, index=False, float_format=float_format)
             return
-        n, metrics = self.n_replications, self.metrics
+        n, metrics, column = self.n_replications, self.metrics, self._column_reader()
         with open(path, "w", newline="") as handle:
             for i, plan in enumerate(self.plans):
-                values = {name: self.column(plan, name) for name in metrics}
+                values = {name: column(plan, name) for name in metrics}
                 for start in range(0, n, ROWS_PER_WRITE):
                     rows = slice(start, min(start + ROWS_PER_WRITE, n))
                     part = pd.DataFrame(
@@ -219,11 +230,7 @@ class RunResult:
     def plan_means(self) -> pd.DataFrame:
         """Each plan's mean of every metric over its replications (NaN ignored): a row
         per plan, a column per metric."""
-        means = {
-            name: [float(pd.Series(self.column(plan, name)).mean()) for plan in self.plans]
-            for name in self.metrics
-        }
-        return pd.DataFrame(means, index=pd.Index(self.plans, name="plan"))
+        return plan_means(self.columns())
 
     @property
     def n_replications(self) -> int:

@@ -21,7 +21,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import Formatter, MaxNLocator
 
-from sim.analysis import Replications, as_columns
+from sim.analysis import Replications, as_columns, plan_means
 from sim.metrics import HEADLINE, metric
 from sim.report.journey import ROLES, STAGES
 from sim.report.labels import label_line_ends, label_points
@@ -467,13 +467,7 @@ def components_figure(replications: Replications) -> Figure:
     such as clawbacks, to the left of zero)."""
     source = as_columns(replications)
     plans = source.plans
-    means = pd.DataFrame(
-        {
-            c: [float(pd.Series(source.column(p, c)).mean()) for p in plans]
-            for c in component_columns(source.metrics)
-        },
-        index=plans,
-    )
+    means = plan_means(source, component_columns(source.metrics))
     columns = [c for c in component_columns(means.columns) if (means[c].abs() > 0).any()]
     palette = colors(columns)
     size = (13, _plan_height(len(plans)) + 0.5)
