@@ -13,6 +13,8 @@ from dataclasses import dataclass, field, fields
 
 import numpy as np
 
+from sim.subsets import rows_where
+
 DAYS_PER_MONTH = 365.0 / 12.0  # a month of the events engine, whose deals have days
 
 
@@ -30,7 +32,10 @@ class EventTable:
         return len(getattr(self, fields(self)[0].name))
 
     def take(self, mask: np.ndarray):
-        return type(self)(**{f.name: getattr(self, f.name)[mask] for f in fields(self)})
+        names = [f.name for f in fields(self)]
+        return type(self)(
+            **dict(zip(names, rows_where(mask, *(getattr(self, n) for n in names)), strict=True))
+        )
 
     @classmethod
     def concat(cls, tables: list, empty):

@@ -120,6 +120,7 @@ class Opportunities:
         self.arrival_offsets = arrival_offsets  # (T + 1,)
         self.cycle_months = cycle_months  # mean sales cycle, months
         self._close_index = None
+        self._arrival_month = None
 
     def __len__(self) -> int:
         return len(self.fit)
@@ -137,6 +138,15 @@ class Opportunities:
         return arrival_month + sales_cycle(self.key[rows], self.cycle_months)
 
     @property
+    def arrival_month(self) -> np.ndarray:
+        """Every row's arrival month, int16 (computed on first use)."""
+        if self._arrival_month is None:
+            n_months = len(self.arrival_offsets) - 1
+            months = np.arange(n_months, dtype=np.int16 if n_months < 2**15 else np.int64)
+            self._arrival_month = np.repeat(months, np.diff(self.arrival_offsets))
+        return self._arrival_month
+
+    @property
     def close_month(self) -> np.ndarray:
         """Every row's close month (computed on first use)."""
         return self._closing()[0]
@@ -152,8 +162,7 @@ class Opportunities:
     def _closing(self) -> tuple:
         if self._close_index is None:
             n_months = len(self.arrival_offsets) - 1
-            arrival = np.repeat(np.arange(n_months), np.diff(self.arrival_offsets))
-            month = self.close_months(np.arange(len(self)), arrival)
+            month = self.close_months(np.arange(len(self)), self.arrival_month.astype(np.int64))
             self._close_index = (month, *_month_index(month, n_months))
         return self._close_index
 
@@ -308,7 +317,9 @@ def _arrival_order(parts: list[_Arrivals], scenario: Scenario) -> Opportunities:
     local = np.repeat(np.tile(np.arange(n_replications, dtype=np.int32), n_months), counts)
     return Opportunities(
         replication=local,
-        **{name: np.concatenate([getattr(p, name) for p in parts])[order] for name in _COLUMNS},
+        **{
+            name: np.concatenate([getattr(p, name) for p in parts]).take(order) for name in _COLUMNS
+        },
         arrival_offsets=np.concatenate([[0], np.cumsum(per_month.sum(axis=0))]),
         n_seats=scenario.company.n_reps,
         cycle_months=scenario.market.sales_cycle_months,

@@ -89,9 +89,7 @@ def keyed_uniform(keys: np.ndarray, counter) -> np.ndarray:
     np.right_shift(z, np.uint64(31), out=shifted)
     z ^= shifted
     z >>= np.uint64(11)
-    out = z.astype(np.float64)
-    out *= 1.0 / 9007199254740992.0
-    return out
+    return np.multiply(z, 1.0 / 9007199254740992.0)  # converts to float64 in the same pass
 
 
 def keyed_uniforms(keys: np.ndarray, *counters: int) -> np.ndarray:

@@ -44,6 +44,21 @@ def workload(pursued: np.ndarray, capacity: float) -> np.ndarray:
 def win_probability(discount, fit, skill, overforecast, load, win: Win) -> np.ndarray:
     """P(win): more discount, better fit, more skill and spare capacity help;
     inflated commitments hurt."""
+    terms = (discount, fit, skill, overforecast, load)
+    if (
+        isinstance(discount, np.ndarray)
+        and discount.dtype == np.float64
+        and np.broadcast_shapes(*map(np.shape, terms)) == discount.shape
+    ):
+        # the pipeline's closes: the same sum, in place on one fresh array (each step
+        # adds its term to the running total in the order written below)
+        logit = win.discount_coef * discount
+        logit += win.intercept
+        logit += win.fit_coef * (fit - 0.5)
+        logit += win.skill_coef * skill
+        logit -= win.overforecast_coef * overforecast
+        logit += win.workload_coef * (1.0 - load)
+        return expit(logit, out=logit)
     logit = (
         win.intercept
         + win.discount_coef * discount
@@ -116,14 +131,28 @@ def health(base_logit, months_waiting, csm_coverage, h: Health) -> np.ndarray:
     `months_waiting` counts months since close for a customer not yet live (0 once
     live, when its time to value is in the base logit). Keeps the input's dtype:
     the engine runs this for every customer every month in float32."""
+    live = np.ndim(months_waiting) == 0 and months_waiting == 0
+    if live and getattr(csm_coverage, "dtype", None) == getattr(base_logit, "dtype", 0):
+        # the engine's live customers, in place on one fresh array: -logit is
+        # -(CSM term) - base, the same numbers as negating the sum (rounding is
+        # symmetric in sign)
+        negative = h.csm_coef * csm_coverage
+        negative *= -1.0
+        negative -= base_logit
+        return _logistic_of_negative(negative)
     logit = base_logit - h.time_to_value_coef * months_waiting + h.csm_coef * csm_coverage
     with np.errstate(over="ignore"):
         if isinstance(logit, np.ndarray):  # a fresh array: 1 / (1 + exp(-logit)) in place
-            np.negative(logit, out=logit)
-            np.exp(logit, out=logit)
-            logit += 1.0
-            return np.divide(1.0, logit, out=logit)
+            return _logistic_of_negative(np.negative(logit, out=logit))
         return 1.0 / (1.0 + np.exp(-logit))
+
+
+def _logistic_of_negative(negative: np.ndarray) -> np.ndarray:
+    """1 / (1 + exp(x)) of a fresh array x, in place."""
+    with np.errstate(over="ignore"):
+        np.exp(negative, out=negative)
+    negative += 1.0
+    return np.divide(1.0, negative, out=negative)
 
 
 def csm_coverage(n_csms: int, active_customers: np.ndarray, h: Health) -> np.ndarray:
@@ -147,10 +176,12 @@ def usage_drift(growth_noise, usage: Usage) -> np.ndarray:
 def monthly_usage_growth(health_now, drift, usage: Usage) -> np.ndarray:
     """Multiplicative change of real use this month: healthy customers expand,
     unhealthy ones contract."""
-    log_growth = drift + (usage.growth_health_coef / MONTHS_PER_YEAR) * (health_now - 0.5)
-    if isinstance(log_growth, np.ndarray):  # a fresh array: exponentiate in place
+    if isinstance(health_now, np.ndarray):  # the hot path: in place on one fresh array
+        log_growth = np.subtract(health_now, 0.5)
+        log_growth *= usage.growth_health_coef / MONTHS_PER_YEAR
+        log_growth += drift
         return np.exp(log_growth, out=log_growth)
-    return np.exp(log_growth)
+    return np.exp(drift + (usage.growth_health_coef / MONTHS_PER_YEAR) * (health_now - 0.5))
 
 
 def minimum_billing(commitment, usage_contract) -> np.ndarray:

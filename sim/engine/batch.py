@@ -27,6 +27,7 @@ from sim.market import Market
 from sim.plans.config import Plan
 from sim.plans.payroll import Payslip
 from sim.scenario.schema import Scenario
+from sim.subsets import split_where
 
 _I = np.int64
 
@@ -111,7 +112,7 @@ class BatchEngine(Company):
         if len(self.queue):
             rank = _rank_within(b.replication[self.queue], self.shape[0])
             start = rank < np.floor(credit)[b.replication[self.queue]]
-            started, self.queue = self.queue[start], self.queue[~start]
+            started, self.queue = split_where(start, self.queue)
             b.onboarding_wait[started] = k - b.queued_month[started]
             file_by_month(self.deploy_due, np.full(len(started), k + ob.duration_months), started)
         done = pop_due(self.deploy_due, k)

@@ -25,6 +25,7 @@ from sim.plans.config import Plan
 from sim.plans.payroll import Payroll, Payslip
 from sim.scenario.schema import Scenario
 from sim.streams import DRAW, keyed_uniform, keyed_uniforms, to_normal
+from sim.subsets import rows_where, split_where
 
 MONTHS_PER_YEAR = 12
 _I = np.int64
@@ -177,12 +178,13 @@ class Company:
             drift=world.usage_drift(to_normal(u_growth), s.usage),
             in_report=in_report,
         )
-        self._refresh(ids)
+        self._refresh(slice(self.book.n - len(ids), self.book.n))  # new rows: a slice
         self.active_customers += np.bincount(replication, minlength=self.shape[0])
         return ids
 
     def _refresh(self, ids) -> None:
-        """Recompute the cached per-customer values that change only at events."""
+        """Recompute the cached per-customer values that change only at events, for
+        customers `ids` (an array of ids, or a slice of the book)."""
         b, s = self.book, self.s
         state = b.deploy_state[ids]
         b.health_base[ids] = world.health_base_logit(
@@ -382,9 +384,9 @@ class Company:
         p = np.where(b.pay_class[ids] == 2, 0.0, p)
         u = keyed_uniform(b.key[ids], DRAW["renewal"] + b.n_renewals[ids].astype(np.uint64))
         renewed = u < p
-        kept, lost = ids[renewed], ids[~renewed]
-        self._lose(lost, prior_arr[~renewed], debooked=False)
-        b.price[kept] = new_price[renewed]
+        kept, lost = split_where(renewed, ids)
+        self._lose(lost, rows_where(~renewed, prior_arr)[0], debooked=False)
+        b.price[kept] = rows_where(renewed, new_price)[0]
         self._refresh(kept)
         b.commitment[kept] = b.use_scale[kept] * b.usage_index[kept]  # rebase to real use
         b.min_billing[kept] = world.minimum_billing(b.commitment[kept], b.usage_contract[kept])
@@ -419,7 +421,8 @@ class Company:
         b.time_to_value[done] = time_to_value
         self._refresh(done)
         cancel = ~success & (u_cancel < self.s.deployment.cancel_after_failure)
-        self._lose(done[cancel], self._billed(done[cancel]), debooked=True)
+        (cancelled,) = rows_where(cancel, done)
+        self._lose(cancelled, self._billed(cancelled), debooked=True)
         return Deployments(
             replication=b.replication[done],
             seat=b.seat[done],
@@ -475,7 +478,7 @@ class Company:
         b, s = self.book, self.s
         R, S = self.shape
         coverage = world.csm_coverage(s.company.n_csms, self.active_customers, s.health)
-        cov = coverage.astype(np.float32)[b.replication]
+        cov = coverage.astype(np.float32).take(b.replication)
         lo = self._first_pending()
         h, base = b.health, self.health_logit()
         h[:lo] = world.health(base[:lo], 0.0, cov[:lo], s.health)

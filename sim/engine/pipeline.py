@@ -29,8 +29,12 @@ from sim.behavior.grid import PULL, PUSH
 from sim.engine.due import file_by_month, pop_due
 from sim.market import Market, account_details
 from sim.streams import DRAW, keyed_uniform
+from sim.subsets import rows_where
 
 _I = np.int64
+
+
+AT_PURSUIT = ("overforecast", "discount", "load", "skill")
 
 
 @dataclass(slots=True)
@@ -51,17 +55,15 @@ class Pipeline:
     def __init__(self, scenario, market: Market, shape: tuple[int, int]):
         self.s, self.opp = scenario, market.opportunities
         self.shape = shape
-        n = len(self.opp)
         self.n_months = market.n_months
         # pursued opportunities not yet closed, by close month: lists of row arrays,
         # each in row order (so a month's closes keep every replication's own order)
         self.due: dict[int, list[np.ndarray]] = defaultdict(list)
-        self.overforecast = np.zeros(n, dtype=np.float32)
-        self.discount = np.zeros(
-            n, dtype=np.float32
-        )  # offered at pursuit (if nobody sits at close)
-        self.load = np.zeros(n, dtype=np.float32)  # workload in the month of pursuit
-        self.skill = np.zeros(n, dtype=np.float32)  # skill of the rep who pursued it
+        # what the rep brought to a pursuit, by month of pursuit and seat (columns
+        # AT_PURSUIT): an opportunity finds its row by its arrival month and owner, so
+        # pursuing writes nothing per opportunity
+        flat = shape[0] * shape[1]
+        self.at_pursuit = np.zeros((self.n_months, flat, len(AT_PURSUIT)), dtype=np.float32)
         self.held_for: dict[int, list[tuple]] = defaultdict(list)  # month -> (rows, d, o)
         self.open_count = np.zeros(shape)  # (R, S) pursued opportunities not yet closed
         self.held_acv = np.zeros(shape)  # (R, S) $ ACV of won deals held for later
@@ -74,7 +76,6 @@ class Pipeline:
     def open(self, k: int, occupied, ramp, behavior, skill) -> None:
         """Pursue the opportunities arriving in month k."""
         opp, flat = self.opp, self.shape[0] * self.shape[1]
-        rows = opp.rows_of_month(k)
         owner = opp.arriving_in(k, "owner")  # flat (replication, seat) index
         effort = behavior.effort.ravel()
         # per seat first, then one gather per arrival; a vacant seat keeps nothing
@@ -86,14 +87,14 @@ class Pipeline:
             keep[owner],
             behavior.fit_threshold.ravel()[owner],
         )
-        idx, owner = rows[pursued], owner[pursued]
+        chosen = np.flatnonzero(pursued)
+        idx, owner = chosen + opp.arrival_offsets[k], owner[chosen]
         n_pursued = np.bincount(owner, minlength=flat)
         load = pursuit_load(n_pursued, effort, self.s)
         file_by_month(self.due, opp.close_months(idx, k), idx, horizon=self.n_months)
-        self.overforecast[idx] = behavior.overforecast.ravel()[owner]
-        self.discount[idx] = behavior.discount.ravel()[owner]
-        self.load[idx] = load[owner]
-        self.skill[idx] = skill.ravel()[owner]
+        brought = self.at_pursuit[k]
+        for j, per_seat in enumerate((behavior.overforecast, behavior.discount, load, skill)):
+            brought[:, j] = per_seat.ravel()
         self.open_count += n_pursued.reshape(self.shape)
 
     # --- closing --------------------------------------------------------------------
@@ -113,17 +114,16 @@ class Pipeline:
         owner = self.opp.owner[rows]
         pursuits = np.bincount(owner, minlength=R * S).reshape(self.shape)
         self.open_count -= pursuits
+        o, offered, load, skill = self._brought(rows, owner).T
         d = close_discount(
-            np.where(
-                occupied.ravel()[owner], behavior.discount.ravel()[owner], self.discount[rows]
-            ),
+            np.where(occupied.ravel()[owner], behavior.discount.ravel()[owner], offered),
             early,
             policies,
             lv,
         )
-        o = self.overforecast[rows].astype(float)
+        o = o.astype(float)
         key, fit = self.opp.key[rows], self.opp.fit[rows]
-        p_win = world.win_probability(d, fit, self.skill[rows], o, self.load[rows], self.s.win)
+        p_win = world.win_probability(d, fit, skill, o, load, self.s.win)
         won = wins(key, p_win, early, lv)
         vetted = passes_veto(fit, policies)
         if self.record_expected:  # what a close is worth in expectation, not its luck
@@ -131,7 +131,7 @@ class Pipeline:
             self.expected = (owner, booked, self._acv(rows, d, o))
         # the success team vetoes deals below its fit bar: they are never booked
         won &= vetted
-        rows, d, o, early = rows[won], d[won], o[won], early[won]
+        rows, d, o, early = rows_where(won, rows, d, o, early)
         held = np.zeros(R)
         if action is not None:
             rows, d, o, early, held = self._hold(k, rows, d, o, early, action, months_left)
@@ -185,8 +185,17 @@ class Pipeline:
         counted = np.bincount(self.opp.replication[held_rows], minlength=R).astype(float)
         file_by_month(self.held_for, k + left[held], (rows[held], d[held], o[held]))
         self.held_acv += self._by_seat(rows[held], self._acv(rows[held], d[held], o[held]))
-        keep = ~pushing
-        return rows[keep], d[keep], o[keep], early[keep], counted
+        return *rows_where(~pushing, rows, d, o, early), counted
+
+    def _brought(self, rows, owner) -> np.ndarray:
+        """AT_PURSUIT of opportunities `rows` (owned by seats `owner`), (n, 4) float32."""
+        at = self.opp.arrival_month[rows].astype(_I)
+        at *= self.at_pursuit.shape[1]
+        at += owner
+        # a row of four float32 is one 16-byte item: taking those is several times
+        # faster than fancy indexing on the first axis of a 2-d array
+        as_items = self.at_pursuit.reshape(-1).view(np.complex128)
+        return as_items.take(at).view(np.float32).reshape(-1, len(AT_PURSUIT))
 
     def _acv(self, rows, d, o) -> np.ndarray:
         return booked_value(self.opp.key[rows], self.s, d, o)
