@@ -211,11 +211,27 @@ def test_literature_plans_keep_their_names_and_cite_their_sources():
 
 
 @pytest.mark.slow
-def test_literature_plans_cost_about_the_same_as_linear():
-    result = sim.run(sim.load_scenario(LITERATURE), replications=40, seed=3)
-    cost = result.compare(baseline="linear").query("metric == 'comp_cost'")
+def test_literature_plans_cost_about_the_same_as_linear_as_written():
+    """literature.toml's claim: with reps not responding (behaviour mode "fixed"), each
+    plan's mean comp cost is within 1.5% of linear's at 200 replications (its seed)."""
+    scenario = sim.load_scenario(LITERATURE)
+    fixed = scenario.model_copy(
+        update={"behavior": scenario.behavior.model_copy(update={"mode": "fixed"})}
+    )
+    cost = sim.run(fixed, replications=200).compare(baseline="linear")
+    cost = cost.query("metric == 'comp_cost'")
     assert len(cost) == 4
-    assert (cost.rel_ci_low > -0.03).all() and (cost.rel_ci_high < 0.03).all(), cost
+    assert (cost.rel_change.abs() < 0.015).all(), cost[["plan", "rel_change"]]
+
+
+@pytest.mark.slow
+def test_once_reps_respond_an_accelerator_costs_more_and_a_cap_less():
+    """literature.toml's other claim (docs/behavior.md): reps who choose work an
+    accelerator harder and a capped plan less, so their comp costs part ways."""
+    result = sim.run(sim.load_scenario(LITERATURE), replications=40, seed=3)
+    cost = result.compare(baseline="linear").query("metric == 'comp_cost'").set_index("plan")
+    assert cost.loc["overachievement", "rel_ci_low"] > 0.03, cost.rel_change
+    assert cost.loc["capped", "rel_ci_high"] < 0, cost.rel_change
 
 
 def test_readme_scenario_examples_validate(tmp_path):
