@@ -182,3 +182,45 @@ def test_run_reports_every_problem_of_the_file_and_writes_nothing(tmp_path):
     lines = result.stderr.strip().splitlines()
     assert [line.split(": ")[3] for line in lines] == ["company.n_reps", "company.months"]
     assert not out.exists()
+
+
+def test_a_distribution_of_another_family_replaces_the_inherited_one(tmp_path):
+    """The default file's skill is a normal (mean, sd); a file extending it with a beta
+    must not inherit the normal's parameters (each would be an 'unknown key' blamed on
+    the default file): the beta's own mistake is the one line. Another normal, or a
+    table without `dist`, still merges over the inherited one."""
+    extends = f'extends = "{DEFAULT.as_posix()}"\n[reps]\n'
+    bad = tmp_path / "beta.toml"
+    bad.write_text(extends + 'skill = { dist = "beta", a = 0.0, b = 2.0 }\n')
+    result = sim_main("validate", bad)
+    assert_one_line_error(result, f"{bad}: reps.skill.a: ", "greater than 0")
+    assert "default.toml" not in result.stderr
+
+    good = tmp_path / "good.toml"
+    good.write_text(extends + 'skill = { dist = "beta", a = 2.0, b = 2.0, low = -0.5 }\n')
+    explained = sim_main("validate", "--explain", good)
+    assert explained.returncode == 0, explained.stderr
+    skill = [line for line in explained.stdout.splitlines() if line.startswith("reps.skill.")]
+    assert [line.split(" = ")[0] for line in skill] == [
+        "reps.skill.dist",
+        *(f"reps.skill.{k}" for k in ("a", "b", "low", "high")),
+    ]
+    assert all(str(good) in line for line in skill[:4])  # high: the beta's default
+
+    partial = tmp_path / "partial.toml"
+    partial.write_text(extends + "skill = { sd = 0.5 }\n")
+    skill = [
+        line
+        for line in sim_main("validate", "--explain", partial).stdout.splitlines()
+        if line.startswith("reps.skill.")
+    ]
+    values = [line.split("#")[0].split(" = ")[1].strip() for line in skill]
+    assert values == ['"normal"', "0.0", "0.5"]
+
+
+def test_a_value_out_of_its_range_is_quoted_once(tmp_path):
+    path = tmp_path / "strategy.toml"
+    path.write_text(f'extends = "{DEFAULT.as_posix()}"\n[strategy]\ndiscount = 1.5\n')
+    result = sim_main("validate", path)
+    assert_one_line_error(result, "strategy.discount: must lie in [0, 1), got 1.5")
+    assert result.stderr.count("1.5") == 1, result.stderr

@@ -2,7 +2,9 @@
 
 `extends = "base.toml"` (relative to the file) inherits every setting of the base
 file and deep-merges this file's tables over it; arrays such as `[[plans]]` are
-replaced whole, not merged. Any mistake becomes a `ScenarioError` naming the file
+replaced whole, not merged, and so is a distribution whose family changes
+(`{ dist = "beta", ... }` over the base's normal keeps none of its `mean` and `sd`).
+Any mistake becomes a `ScenarioError` naming the file
 that set the offending key, the key and the problem.
 """
 
@@ -69,11 +71,20 @@ def _replaced(base: dict, override: dict, prefix: tuple = ()) -> list[tuple]:
     """Key paths where `override` replaces `base`'s value instead of merging into it."""
     out = []
     for key, value in override.items():
-        if isinstance(value, dict) and isinstance(base.get(key), dict):
+        if _merges(base.get(key), value):
             out += _replaced(base[key], value, (*prefix, key))
         elif key in base:
             out.append((*prefix, key))
     return out
+
+
+def _merges(base_value: Any, value: Any) -> bool:
+    """Whether `value` is merged into `base_value` (two tables) rather than replacing
+    it. A distribution of another family replaces the base's: its parameters (a
+    normal's `mean` and `sd`) mean nothing to the new one (a beta's `a` and `b`)."""
+    if not (isinstance(value, dict) and isinstance(base_value, dict)):
+        return False
+    return "dist" not in value or value["dist"] == base_value.get("dist")
 
 
 def _read_toml(path: Path) -> dict:
@@ -92,7 +103,7 @@ def _read_toml(path: Path) -> dict:
 def _deep_merge(base: dict, override: dict) -> dict:
     merged = dict(base)
     for key, value in override.items():
-        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+        if _merges(merged.get(key), value):
             merged[key] = _deep_merge(merged[key], value)
         else:
             merged[key] = value
@@ -256,7 +267,7 @@ def _problem(error: dict, loc: tuple, raw: dict) -> tuple[str, str]:
             hint or f" (expected one of {', '.join(expected)})"
         )
     msg = msg.removeprefix("Value error, ")
-    if isinstance(given, dict | list) or given is None:
+    if isinstance(given, dict | list) or given is None or ", got " in msg:  # said already
         return key, msg
     return key, f"{msg} (got {given!r})"
 
