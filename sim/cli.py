@@ -448,9 +448,9 @@ def cmd_validate(args, argv) -> int:
 
 
 def cmd_schema(args, argv) -> int:
-    from sim.scenario.schema import Scenario
+    from sim.scenario.schema import scenario_json_schema
 
-    print(json.dumps(Scenario.model_json_schema(), indent=2))
+    print(json.dumps(scenario_json_schema(), indent=2))
     return 0
 
 

@@ -110,6 +110,24 @@ def test_validate_schema_and_metrics_commands():
         assert name in listing
 
 
+def test_the_schema_accepts_the_bundled_scenario_files_as_an_editor_reads_them(tmp_path):
+    """`sim schema` is for editors that check a TOML file against it: every bundled
+    scenario as written (two of them extend default.toml) is valid, so is a file that
+    extends another and sets no plans, and a typo or a file with neither plans nor
+    extends is not."""
+    import tomllib
+
+    jsonschema = pytest.importorskip("jsonschema")  # nbformat's dependency (dev extras)
+    validator = jsonschema.Draft202012Validator(json.loads(sim_main("schema").stdout))
+    for path in sorted((ROOT / "scenarios").glob("*.toml")):
+        errors = [e.message for e in validator.iter_errors(tomllib.loads(path.read_text()))]
+        assert errors == [], (path.name, errors)
+    child = {"extends": "default.toml", "market": {"need_median": 40000.0}}
+    assert validator.is_valid(child)
+    assert not validator.is_valid(child | {"market": {"need_medain": 40000.0}})
+    assert not validator.is_valid({"market": {"need_median": 40000.0}})  # no plans
+
+
 def test_a_plan_with_no_components_is_salary_only_and_validate_says_so(tmp_path):
     path = tmp_path / "salary.toml"
     path.write_text(

@@ -621,3 +621,22 @@ class Scenario(Section):
             if p.name == name:
                 return p
         raise KeyError(name)
+
+
+def scenario_json_schema() -> dict:
+    """The JSON schema of a scenario file (`sim schema`), for editors that check TOML
+    against one: the model's, plus what only a file has. `extends` names the file it
+    inherits from, and `plans` is required only of a file that extends none (one that
+    extends inherits its base's plans), as the loader reads them."""
+    schema = Scenario.model_json_schema()
+    extends = {
+        "title": "Extends",
+        "type": "string",
+        "description": "the scenario file this one inherits every setting from (relative "
+        "to this file); this file's tables are merged over it",
+        "unit": "file path",
+    }
+    schema["properties"] = {"extends": extends, **schema["properties"]}
+    schema.pop("required", None)
+    schema["anyOf"] = [{"required": ["plans"]}, {"required": ["extends"]}]
+    return schema
