@@ -6,11 +6,13 @@ ratio (or of the operating margin) equal a target: its mean, or a quantile for
 FP&A who budget to a percentile. Reps re-optimize at every scale (they answer
 the rates they are paid), so the statistic is a function of the scale through a
 whole simulation. Every evaluation uses the same seed and replications (common
-random numbers), so that function is deterministic: a step-like but monotone-in-
-expectation curve that a bracketing root finder (scipy's `brentq`) solves. The
-bracket starts at scale 0 (base salaries only) and 1 (the plan as written) and
-widens upward by doubling, up to the largest scale the plan's settings allow (a
-rate of 100%); a target out of reach at either end is an error that says why. The
+random numbers), so that function is deterministic: a step-like curve that a
+bracketing root finder (scipy's `brentq`) solves. It need not be monotone (variable
+pay also buys revenue: the margin can be higher as written than on base salaries
+alone), so the bracket starts at scale 1 (the plan as written): between 0 (base
+salaries only) and 1 when the plan is over the target, else widening upward by
+doubling, up to the largest scale the plan's settings allow (a rate of 100%); a
+target met at neither end is an error that gives both ends' statistic. The
 search stops at the first scale whose statistic is within a twentieth of its own
 95% half-width of the target (closer is below the answer's Monte Carlo error), or
 when `brentq` has the scale to 0.1%.
@@ -302,7 +304,7 @@ def _bracket(f: _Evaluator, plan: Plan, target: Target) -> tuple[float, float]:
     start = min(1.0, top)
     if f.gap(start) >= 0:
         if f.gap(0.0) > 0:
-            raise UserError(_too_dear(plan, target, f(0.0)))
+            raise UserError(_too_dear(plan, target, f(0.0), start, f(start)))
         return 0.0, start
     low, high = start, start
     while f.gap(high) < 0:
@@ -316,15 +318,23 @@ def _percent(x: float) -> str:
     return f"{100 * x:.2f}%"
 
 
-def _too_dear(plan: Plan, target: Target, at_zero: float) -> str:
+def _too_dear(plan: Plan, target: Target, at_zero: float, start: float, at_start: float) -> str:
+    """Neither the plan as written nor base salaries alone meet the target. Variable pay
+    also buys revenue, so base salaries alone need not be the cheapest end: the message
+    says which end is nearer and why, rather than assume it."""
     stat = target.describe().split(" = ")[0]
-    if target.rises_with_pay:
+    side = "above" if target.rises_with_pay else "below"
+    nearer_at_zero = (at_zero <= at_start) == target.rises_with_pay
+    if not nearer_at_zero:
+        why = "variable pay here brings in more than it costs: paying less does not help"
+    elif target.rises_with_pay:
         why = "base salaries alone cost more"
     else:
         why = "base salaries and other costs alone leave less margin"
     return (
-        f"plan '{plan.name}': target {target.describe()} is infeasible: even with no "
-        f"variable pay (scale 0) the {stat} is {_percent(at_zero)} ({why})"
+        f"plan '{plan.name}': target {target.describe()} is infeasible: the {stat} is "
+        f"{_percent(at_start)} as written (scale {start:g}) and {_percent(at_zero)} with no "
+        f"variable pay (scale 0), both {side} it ({why})"
     )
 
 

@@ -161,7 +161,7 @@ def test_max_scale_stops_where_a_rate_reaches_100_percent(scenario):
 @pytest.mark.parametrize(
     "target, message",
     [
-        ("0.01", "infeasible: even with no variable pay (scale 0) the mean comp cost / revenue"),
+        ("0.01", "infeasible: the mean comp cost / revenue (cash) is "),
         ("0.95", "out of reach: at the largest scale its settings allow"),
     ],
 )
@@ -175,6 +175,50 @@ def test_an_infeasible_target_is_one_line_exit_2_and_writes_nothing(tmp_path, ta
     assert done.returncode == 2
     assert message in done.stderr and done.stderr.count("\n") == 1, done.stderr
     assert not out.exists() and not list(out.parent.iterdir())
+
+
+class _Curve:
+    """A stand-in for `_Evaluator`: the target's statistic as a given function of the
+    scale, with its gap signed as the evaluator signs it."""
+
+    def __init__(self, target, statistic):
+        self.target, self.statistic = target, statistic
+
+    def __call__(self, scale):
+        return self.statistic(scale)
+
+    def gap(self, scale):
+        sign = 1.0 if self.target.rises_with_pay else -1.0
+        return sign * (self.statistic(scale) - self.target.value)
+
+
+@pytest.mark.parametrize(
+    "kind, value, curve, why",
+    [
+        # commission buys revenue: the margin is 19% on salaries alone, 20.5% as written
+        ("operating_margin", 0.21, lambda s: 0.19 + 0.03 * s - 0.015 * s * s, "paying less"),
+        ("comp_ratio", 0.07, lambda s: 0.079 - 0.004 * s + 0.002 * s * s, "paying less"),
+        # pay that buys nothing: the cheapest end is base salaries alone
+        ("comp_ratio", 0.01, lambda s: 0.05 + 0.02 * s, "base salaries alone cost more"),
+        ("operating_margin", 0.5, lambda s: 0.2 - 0.02 * s, "leave less margin"),
+    ],
+)
+def test_an_infeasible_target_names_both_ends_and_which_is_nearer(
+    scenario, kind, value, curve, why
+):
+    """Variable pay also buys revenue, so the margin can be higher as written than on
+    base salaries alone: the error gives both ends' statistic and does not send the
+    reader towards paying less when that is further from the target."""
+    from sim.budget import _bracket
+    from sim.errors import UserError
+
+    target = Target(kind, value)
+    with pytest.raises(UserError) as raised:
+        _bracket(_Curve(target, curve), scenario.plan("rich"), target)
+    message = str(raised.value)
+    assert f"is {100 * curve(1.0):.2f}% as written (scale 1)" in message, message
+    assert f"and {100 * curve(0.0):.2f}% with no variable pay (scale 0)" in message, message
+    assert why in message, message
 
 
 TWO_PLANS_TOML = """
