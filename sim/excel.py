@@ -162,11 +162,13 @@ def comparison_sheet(ws: Worksheet, comparison: pd.DataFrame, plans: list[str]) 
     _widths(ws)
 
 
-def long_sheet(ws: Worksheet, table: pd.DataFrame, money=(), percent=()) -> None:
-    """A table as it is (one row per record); a column named after a metric is in its
-    unit, columns in `money` in $, in `percent` in %, other decimals as numbers."""
+def long_sheet(ws: Worksheet, table: pd.DataFrame, money=(), percent=(), units=None) -> None:
+    """A table as it is (one row per record); a column named after a metric (or its
+    interval's ends, `revenue_ci_low`, or a percentile of it, `p90:comp_cost_ratio`) is
+    in the metric's unit, columns in `money` in $, in `percent` in %, those `units`
+    names (a scenario setting, a statistic) in that unit, other decimals as numbers."""
     _header(ws, 1, [str(c) for c in table.columns])
-    formats = [_column_format(table, c, money, percent) for c in table.columns]
+    formats = [_column_format(table, c, money, percent, units or {}) for c in table.columns]
     for r, row in enumerate(table.itertuples(index=False), start=2):
         for c, (value, fmt) in enumerate(zip(row, formats, strict=True), start=1):
             cell = ws.cell(row=r, column=c, value=_value(value))
@@ -175,21 +177,43 @@ def long_sheet(ws: Worksheet, table: pd.DataFrame, money=(), percent=()) -> None
     _widths(ws, first=16, rest=14)
 
 
-def _column_format(table: pd.DataFrame, column: str, money, percent) -> str | None:
+def _column_format(table: pd.DataFrame, column: str, money, percent, units) -> str | None:
     if not pd.api.types.is_float_dtype(table[column]):
         return None
     if column in money:
         return MONEY
     if column in percent:
         return PERCENT
-    unit = unit_of(column)
+    if column in units:
+        return setting_format(units[column])
+    unit = unit_of(_metric_of(column))
     return level_format(unit) if unit else NUMBER
 
 
-def metric_rows_sheet(ws: Worksheet, table: pd.DataFrame, value_columns: list[str]) -> None:
+def _metric_of(column: str) -> str:
+    """The metric a column holds: 'p90:comp_cost_ratio_ci_low' -> 'comp_cost_ratio' (not
+    a pay line 'comp_cost_' + 'ratio_ci_low')."""
+    name = column.rpartition(":")[2]
+    return name.removesuffix("_ci_low").removesuffix("_ci_high")
+
+
+def setting_format(unit: str) -> str:
+    """Excel number format for a scenario setting (or a statistic) in `unit`: money in $,
+    fractions in % to 2 decimals (a rate of 12.55%), anything else in full ('General'),
+    since two settings a sweep or a search tells apart may agree to 2 decimals."""
+    if unit.startswith("$"):
+        return MONEY
+    if unit.startswith("fraction") or unit == "probability":
+        return "0.00%"
+    return "General"
+
+
+def metric_rows_sheet(
+    ws: Worksheet, table: pd.DataFrame, value_columns: list[str], units=None
+) -> None:
     """A long table with a `metric` column: each row's values formatted in its metric's
-    unit (changes in $ or percentage points)."""
-    long_sheet(ws, table)
+    unit (changes in $ or percentage points); other columns as `long_sheet` does."""
+    long_sheet(ws, table, units=units)
     columns = list(table.columns)
     for r, name in enumerate(table.metric, start=2):
         unit = unit_of(name)
@@ -325,17 +349,17 @@ def replications_sheet(ws: Worksheet, table: pd.DataFrame, total_rows: int | Non
         )
 
 
-def write_table_xlsx(scenario, sheets: dict[str, pd.DataFrame], path: Path) -> None:
+def write_table_xlsx(scenario, sheets: dict[str, pd.DataFrame], path: Path, units=None) -> None:
     """A workbook of long tables (with per-row metric formats where a `metric` column
-    says which), then the Assumptions sheet."""
+    says which; `units` of the columns that are settings), then the Assumptions sheet."""
     wb = Workbook()
     wb.remove(wb.active)
     for name, table in sheets.items():
         ws = wb.create_sheet(name)
         if "metric" in table.columns:
-            metric_rows_sheet(ws, table, [c for c in table.columns if _is_stat(c)])
+            metric_rows_sheet(ws, table, [c for c in table.columns if _is_stat(c)], units)
         else:
-            long_sheet(ws, table)
+            long_sheet(ws, table, units=units)
     assumptions_sheet(wb.create_sheet("Assumptions"), scenario)
     wb.save(path)
 
@@ -345,7 +369,10 @@ def _is_stat(column: str) -> bool:
 
 
 def write_sweep_xlsx(result, table: pd.DataFrame, path: Path) -> None:
-    write_table_xlsx(result.scenario, {"Sweep": table}, path)
+    from sim.scenario.paths import unit_of as setting_unit
+
+    units = {key: setting_unit(result.scenario, key) for key in result.axes}
+    write_table_xlsx(result.scenario, {"Sweep": table}, path, units)
 
 
 def write_budget_xlsx(result, analysis, table: pd.DataFrame, path: Path) -> None:
@@ -362,12 +389,13 @@ def write_budget_xlsx(result, analysis, table: pd.DataFrame, path: Path) -> None
         for c in table.columns
         if c.startswith(("achieved", "target", "grr", "comp_cost_ratio", "operating_margin"))
     ]
-    long_sheet(ws, table, money, percent)
+    long_sheet(ws, table, money, percent, units={"scale": ""})
     wide_sheet(wb.create_sheet("Summary"), analysis.summary, plans)
     if not analysis.summary_by_year.empty:
         by_year_sheet(wb.create_sheet("By year"), analysis.summary_by_year, analysis.summary, plans)
     if len(analysis.comparison):
         comparison_sheet(wb.create_sheet("Comparison"), analysis.comparison, plans)
-    long_sheet(wb.create_sheet("Evaluations"), result.evaluation_table())
+    statistic = {"scale": "", "statistic": unit_of(result.target.metric)}
+    long_sheet(wb.create_sheet("Evaluations"), result.evaluation_table(), units=statistic)
     assumptions_sheet(wb.create_sheet("Assumptions"), result.budgeted)
     wb.save(path)

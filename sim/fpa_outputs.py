@@ -129,6 +129,7 @@ def write_optimize(result, out: str | Path, command=None, scenario_file=None, xl
     """optimize.csv (every evaluation), recheck.csv, best.toml, report.html,
     manifest.json (and optimize.xlsx)."""
     from sim.excel import write_table_xlsx
+    from sim.metrics import metric_unit
     from sim.report.fpa_pages import optimize_page
     from sim.scenario.writer import scenario_to_toml
 
@@ -145,7 +146,12 @@ def write_optimize(result, out: str | Path, command=None, scenario_file=None, xl
     }
     if xlsx:
         sheets = {"Evaluations": table, "Recheck": recheck}
-        files["optimize.xlsx"] = lambda path: write_table_xlsx(result.best_scenario, sheets, path)
+        units = {lv.key: lv.unit for lv in p.levers} | {
+            c: metric_unit(p.objective.metric) for c in recheck if c.startswith("objective_vs")
+        }
+        files["optimize.xlsx"] = lambda path: write_table_xlsx(
+            result.best_scenario, sheets, path, units
+        )
     record = manifest(
         "optimize",
         p.scenario,

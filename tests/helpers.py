@@ -128,3 +128,13 @@ def make_engine(scenario, plan, market) -> BatchEngine:
     """A batch engine for one plan, reps choosing as the scenario says."""
     behavior = plan_behavior(scenario, plan, market, choice_model(scenario, plan))
     return BatchEngine(scenario, plan, market, behavior)
+
+
+def xlsx_formats(path: Path, sheet: str) -> dict[str, str]:
+    """A workbook sheet's number format per column, by its header: as its first data
+    row shows it."""
+    import openpyxl
+
+    ws = openpyxl.load_workbook(path)[sheet]
+    heads = [cell.value for cell in ws[1]]
+    return {head: cell.number_format for head, cell in zip(heads, ws[2], strict=True)}

@@ -3,7 +3,7 @@
 import numpy as np
 import pandas as pd
 import pytest
-from helpers import run_cli, sim_main, small_scenario, small_scenario_file
+from helpers import run_cli, sim_main, small_scenario, small_scenario_file, xlsx_formats
 
 import sim
 from sim.budget import CLOSE_ENOUGH, Target, _Evaluator, budget, max_scale
@@ -258,6 +258,9 @@ def test_sim_budget_writes_its_folder(tmp_path):
     assert {"budgeted.toml", "budget_evaluations.csv", "report.html", "budget.xlsx"} <= names
     assert sim.load_scenario(out / "budgeted.toml").simulation.replications == 4
     assert "upfront_bookings" in done.stdout and "scale" in done.stdout
+    evaluations = xlsx_formats(out / "budget.xlsx", "Evaluations")
+    assert evaluations["statistic"] == "0.00%"  # a comp cost ratio, not 0.16 to 2 places
+    assert xlsx_formats(out / "budget.xlsx", "Budget")["scale"] == "General"
 
 
 def test_a_salary_only_plan_has_nothing_to_scale(tmp_path):

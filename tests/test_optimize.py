@@ -5,9 +5,10 @@ import re
 import numpy as np
 import pandas as pd
 import pytest
-from helpers import run_cli, sim_main, small_scenario, small_scenario_file
+from helpers import run_cli, sim_main, small_scenario, small_scenario_file, xlsx_formats
 
 import sim
+from sim.excel import MONEY, PERCENT
 from sim.optimize import Criterion, longest_warm_up, make_levers, optimize, parse_criterion
 
 NO_ATTRITION = {"base_monthly_hazard": 0.0, "pay_shortfall_coef": 0.0, "clawback_shock_coef": 0.0}
@@ -104,6 +105,13 @@ def test_sim_optimize_writes_its_folder(tmp_path, small_file):
     best = sim.load_scenario(out / "best.toml")
     assert [p.name for p in best.plans] == ["standard", "standard-best"]
     assert "Efficient frontier" in (out / "report.html").read_text()
+    # optimize.xlsx: each column in its unit (a ratio's interval was in $, showing $0)
+    evaluations = xlsx_formats(out / "optimize.xlsx", "Evaluations")
+    assert evaluations["revenue_ci_low"] == evaluations["revenue"] == MONEY
+    assert evaluations["comp_cost_ratio_ci_high"] == evaluations["comp_cost_ratio"] == PERCENT
+    assert (evaluations[RATE], evaluations["base_salary"]) == ("0.00%", MONEY)
+    recheck = xlsx_formats(out / "optimize.xlsx", "Recheck")
+    assert recheck["objective_vs_as_written_ci_low"] == MONEY
 
 
 def test_sim_optimize_shows_money_in_dollars_and_every_setting_it_rechecked(tmp_path):

@@ -5,9 +5,10 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
-from helpers import run_cli, sim_main, small_scenario, small_scenario_file
+from helpers import run_cli, sim_main, small_scenario, small_scenario_file, xlsx_formats
 
 import sim
+from sim.excel import MONEY
 from sim.scenario.paths import get_value
 from sim.sweep import _warn_if_ages_differ, grid, parse_axes, parse_values, sweep
 
@@ -97,6 +98,9 @@ def test_sim_sweep_writes_its_folder(tmp_path):
     rows = pd.read_csv(out / "sweep_replications.csv")
     assert len(rows) == 2 * 3 and np.isfinite(rows.revenue).all()
     assert "Response curves" in (out / "report.html").read_text()
+    formats = xlsx_formats(out / "sweep.xlsx", "Sweep")
+    assert formats[RATE] == "0.00%"  # a rate, to tell 12.55% from 12.6%
+    assert formats["mean"] == MONEY  # the first row's metric, new ARR
 
 
 @pytest.mark.parametrize(
