@@ -1,5 +1,7 @@
 """Sweeps and dotted paths: `Scenario.with_values`, `sim.sweep`, `sim sweep`."""
 
+import json
+import re
 import warnings
 
 import numpy as np
@@ -61,6 +63,10 @@ def test_values_lists_and_ranges():
     for bad in (f"{RATE}", f"{RATE}=0.1:0.2:1", f"{RATE}=a:b:c"):
         with pytest.raises(sim.UserError):
             parse_axes([bad])
+    with pytest.raises(sim.UserError, match=f"^--set {RATE}=0.1:0.2:x: expected low:high:n"):
+        parse_axes([f"{RATE}=0.1:0.2:x"])  # the error names the setting, not only its values
+    # evenly spaced values as typed, not linspace's 0.12000000000000001
+    assert parse_values("0.06:0.14:5") == [0.06, 0.08, 0.1, 0.12, 0.14]
 
 
 def test_a_sweep_point_equals_a_separate_run_of_its_values():
@@ -101,6 +107,23 @@ def test_sim_sweep_writes_its_folder(tmp_path):
     formats = xlsx_formats(out / "sweep.xlsx", "Sweep")
     assert formats[RATE] == "0.00%"  # a rate, to tell 12.55% from 12.6%
     assert formats["mean"] == MONEY  # the first row's metric, new ARR
+
+
+def test_a_range_s_values_are_shown_as_typed(tmp_path):
+    """0.06:0.14:5 is 0.06, 0.08, 0.1, 0.12, 0.14 everywhere: in the report's table of
+    points (which showed linspace's 0.12000000000000001) and the manifest; a whole
+    number of a setting in decimals is shown as the console shows it (5, not 5.0)."""
+    out = tmp_path / "sw"
+    done = sim_main(
+        "sweep", small_scenario_file(tmp_path), "--set", f"{RATE}=0.06:0.14:5",
+        "--set", "market.opportunities_per_rep_month=5", "-n", "2", "--out", out, "-q",
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    page = re.sub(r'src="data:[^"]*"', "", (out / "report.html").read_text())
+    cells = re.findall(r"<td>([\d.]+)</td><td>([\d.]+)</td>", page)
+    assert cells == [(rate, "5") for rate in ("0.06", "0.08", "0.1", "0.12", "0.14")], page
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["axes"][RATE] == [0.06, 0.08, 0.1, 0.12, 0.14]
 
 
 @pytest.mark.parametrize(

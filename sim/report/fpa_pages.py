@@ -99,7 +99,7 @@ def _points_table(table: pd.DataFrame, keys: list[str]) -> str:
     indexed = table.set_index(["point", "plan", "metric"])
     for (point, plan), _ in table.groupby(["point", "plan"], sort=False):
         first = table[(table.point == point) & (table.plan == plan)].iloc[0]
-        cells = "".join(f"<td>{esc(first[k])}</td>" for k in keys)
+        cells = "".join(f"<td>{esc(show(first[k]))}</td>" for k in keys)
         for name in metrics:
             row = indexed.loc[(point, plan, name)]
             cells += f"<td>{value_cell(row, metric_unit(name), change=point != 0)}</td>"
