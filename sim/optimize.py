@@ -331,6 +331,8 @@ def optimize(
     design = _design(problem, budget_evals, seed)
     say(f"design: {len(design)} settings")
     problem.evaluate(design, "design")
+    best = min(problem.evaluations, key=problem.score)
+    say(f"design: best {_shown(problem, best)} (evaluation {best.index})")
     converged = _search(problem, budget_evals - len(problem.evaluations), say)
     feasible = [e for e in problem.evaluations if e.feasible]
     if not feasible:
@@ -367,11 +369,20 @@ def _design(problem: Problem, budget_evals: int, seed: int) -> list[list[float]]
     return [[lv.value(u) for lv, u in zip(problem.levers, point, strict=True)] for point in units]
 
 
-def _search(problem: Problem, remaining: int, say) -> str:
-    """COBYLA from the best design point, in [0, 1] coordinates."""
+def _shown(problem: Problem, e: Evaluation) -> str:
+    """An evaluation's objective for the progress lines: 'revenue $61.9M'."""
     from sim.metrics import metric_unit
     from sim.report.finance import format_cell
 
+    name = problem.objective.name
+    shown = format_cell(e.stats[name], metric_unit(problem.objective.metric))
+    return f"{name} {shown}" + ("" if e.feasible else " (infeasible)")
+
+
+def _search(problem: Problem, remaining: int, say) -> str:
+    """COBYLA from the best design point, in [0, 1] coordinates. Each new simulation
+    is a progress line; a setting COBYLA asks for again is answered from the cache and
+    not shown again (it read as evaluations counted twice, out of order)."""
     if remaining < len(problem.levers) + 2:  # COBYLA's first simplex needs d + 1 points
         return "evaluation budget spent on the design (no local search)"
     start = min(problem.evaluations, key=problem.score)
@@ -382,12 +393,14 @@ def _search(problem: Problem, remaining: int, say) -> str:
         x = [lv.value(v) for lv, v in zip(problem.levers, u, strict=True)]
         return problem.evaluate([x], "search")[0]
 
+    shown = {e.index for e in problem.evaluations}
+
     def objective(u):
         e = at(u)
-        value = e.stats[name]
-        shown = format_cell(value, metric_unit(problem.objective.metric))
-        say(f"evaluation {e.index}: {name} {shown}" + ("" if e.feasible else " (infeasible)"))
-        return sign * value / scale
+        if e.index not in shown:
+            shown.add(e.index)
+            say(f"evaluation {e.index}: {_shown(problem, e)}")
+        return sign * e.stats[name] / scale
 
     # Objective and constraints in units of their size, so COBYLA's steps weigh alike.
     name = problem.objective.name

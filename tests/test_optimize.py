@@ -176,3 +176,23 @@ def test_every_lever_setting_warms_up_as_long_as_the_longest_needs():
     lead = scenario.warm_up_months - 12  # 12 months of pay memory outlast the 6-month tail
     assert longest_warm_up(scenario, levers) == lead + 30
     assert longest_warm_up(scenario.with_values({"company.burn_in_months": 5}), levers) is None
+
+
+def test_progress_shows_each_simulation_once_in_order(tmp_path, small_file):
+    """Progress names every search simulation once, in the order run: COBYLA starts
+    from the best design point and may ask for a setting again, answered from the
+    cache; those were shown again (a design's 'evaluation 3' after 'design: 4
+    settings', 'evaluation 25' after 26)."""
+    out = tmp_path / "opt"
+    done = sim_main(
+        "optimize", small_file, "--lever", f"{RATE}=0.08:0.12", "--objective", "revenue",
+        "--budget-evals", "8", "-n", "3", "--recheck-replications", "3", "--out", out,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    table = pd.read_csv(out / "optimize.csv")
+    designed = (table.phase == "design").sum()
+    assert f"design: {designed} settings\n" in done.stderr
+    best = re.search(r"design: best revenue \$[\d.]+[KM] \(evaluation (\d+)\)", done.stderr)
+    assert best and int(best.group(1)) <= designed, done.stderr
+    shown = [int(n) for n in re.findall(r"^evaluation (\d+): revenue \$", done.stderr, re.M)]
+    assert shown == list(table.evaluation[table.phase == "search"]), done.stderr
