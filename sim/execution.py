@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib.util
+import warnings
 from collections.abc import Iterator
 
 from joblib import Parallel, parallel_config
@@ -18,6 +19,14 @@ from joblib import Parallel, parallel_config
 from sim.errors import UserError
 
 BACKENDS = ("local", "dask", "ray")
+
+# loky replaces a worker whose memory grew by 300 MB since it started (its leak guard;
+# a worker keeps its last markets and choice models for the next plan) and says so
+# with this warning, although no work is lost and the numbers are the same: to a user
+# of `sim optimize` it read as something gone wrong ("... or by a memory leak").
+warnings.filterwarnings(
+    "ignore", message="A worker stopped while some jobs were given to the executor"
+)
 
 
 def check_backend(backend: str, scheduler: str | None) -> None:

@@ -1,6 +1,9 @@
 """Workers used: the chunk size adapts to replications and jobs, results do not depend
 on it, and progress advances after every plan of every chunk."""
 
+import subprocess
+import sys
+
 import pandas as pd
 import pytest
 from helpers import small_scenario
@@ -61,3 +64,19 @@ def test_results_are_the_same_whatever_the_chunk_size_auto_picks():
     assert auto.chunk_size == 6
     fine = sim.run(three_plans(), replications=6, seed=3, chunk_size=1)
     pd.testing.assert_frame_equal(auto.replications, fine.replications)
+
+
+def test_loky_replacing_a_grown_worker_is_not_shown_as_a_warning():
+    """loky replaces a worker that grew by 300 MB (sim optimize's workers keep markets
+    and choice models) with 'A worker stopped while some jobs were given to the
+    executor. This can be caused by ... a memory leak.': no work is lost, so a user of
+    `sim` or the Python API does not see it; other warnings still show."""
+    code = (
+        "import warnings, sim; "
+        "warnings.warn('A worker stopped while some jobs were given to the executor. "
+        "This can be caused by a too short worker timeout or by a memory leak.'); "
+        "warnings.warn('something else')"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0 and "A worker stopped" not in done.stderr, done.stderr
+    assert "something else" in done.stderr
