@@ -349,6 +349,15 @@ def _out_of_reach(plan: Plan, target: Target, top: float, at_top: float) -> str:
 # --- All plans ----------------------------------------------------------------------------
 
 
+def _budgeted_plan(plan: Plan, scale: float) -> Plan:
+    """The plan at its scale, its description saying so: the text as written ('10% of
+    booked ACV') describes scale 1. (A description is no part of the plan's design:
+    the choice model and the numbers are those found at that scale.)"""
+    note = f"scaled by sim budget: variable pay x{scale:.4g}"
+    text = f"{plan.description} ({note})" if plan.description else note
+    return scale_variable_pay(plan, scale).model_copy(update={"description": text})
+
+
 def budget(
     scenario,
     target: Target,
@@ -389,7 +398,7 @@ def budget(
                 file=sys.stderr,
             )
     ordered = {p.name: solved[p.name] for p in chosen}
-    scaled = [scale_variable_pay(p, ordered[p.name].scale) for p in chosen]
+    scaled = [_budgeted_plan(p, ordered[p.name].scale) for p in chosen]
     # The budgeted scenario runs on the budget's seed and replications by default, so
     # `sim run budgeted.toml` reproduces the numbers found here.
     simulation = scenario.simulation.model_copy(

@@ -235,7 +235,7 @@ def print_budget(result, out: Path) -> None:
             f"{100 * r.achieved:.2f}% "
             f"[{100 * r.achieved_ci_low:.2f}, {100 * r.achieved_ci_high:.2f}]"
             f"  revenue {format_value(r.revenue, '$')}  new ARR {format_value(r.new_arr, '$')}"
-            f"  GRR {100 * r.grr:.1f}%  margin {100 * r.operating_margin:.1f}%"
+            f"  GRR {100 * r.grr:.1f}%  cash margin {100 * r.operating_margin:.1f}%"
         )
     print(written(out))
 

@@ -256,8 +256,14 @@ def test_sim_budget_writes_its_folder(tmp_path):
     assert list(table.plan) == ["upfront_bookings", "revenue_realization"]
     names = {p.name for p in out.iterdir()}
     assert {"budgeted.toml", "budget_evaluations.csv", "report.html", "budget.xlsx"} <= names
-    assert sim.load_scenario(out / "budgeted.toml").simulation.replications == 4
+    budgeted = sim.load_scenario(out / "budgeted.toml")
+    assert budgeted.simulation.replications == 4
+    # each plan's description says it was scaled: the text as written is of scale 1
+    for plan, scale in zip(budgeted.plans, table.scale, strict=True):
+        assert f"scaled by sim budget: variable pay x{scale:.4g}" in plan.description
     assert "upfront_bookings" in done.stdout and "scale" in done.stdout
+    # the operating margin shown beside the target is named by its basis
+    assert done.stdout.count("cash margin ") == 2, done.stdout
     evaluations = xlsx_formats(out / "budget.xlsx", "Evaluations")
     assert evaluations["statistic"] == "0.00%"  # a comp cost ratio, not 0.16 to 2 places
     assert xlsx_formats(out / "budget.xlsx", "Budget")["scale"] == "General"
