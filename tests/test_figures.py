@@ -252,6 +252,11 @@ def test_budget_and_optimizer_figures_are_readable():
     search["best_search"] = search.revenue == search.revenue[search.feasible].max()
     fig = fpa_figures.frontier_figure(search, "revenue", True, 0.09)
     assert not layout_problems(fig), layout_problems(fig)
+    # the plan as written is named clipped only when it was moved into the levers' box
+    labels = [text.get_text() for text in fig.legends[0].get_texts()]
+    assert "as written" in labels and not any("clipped" in label for label in labels)
+    fig = fpa_figures.frontier_figure(search, "revenue", True, 0.09, clipped=True)
+    assert "as written, clipped into the box" in [t.get_text() for t in fig.legends[0].get_texts()]
 
 
 def test_sweep_table_lists_every_point_with_its_means_in_100_columns():

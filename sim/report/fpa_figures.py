@@ -170,11 +170,13 @@ def pareto(cost: np.ndarray, value: np.ndarray, maximize: bool = True) -> np.nda
 
 
 def frontier_figure(
-    evaluations: pd.DataFrame, objective: str, maximize: bool, bound=None
+    evaluations: pd.DataFrame, objective: str, maximize: bool, bound=None, clipped=False
 ) -> Figure:
     """Every search evaluation's objective against its comp cost ratio: feasible points
     filled, infeasible hollow, the efficient frontier as a line, the best setting a
-    star and the plan as written a diamond; a dashed line at a comp-cost-ratio bound."""
+    star and the plan as written a diamond (the first evaluation: `clipped` when the
+    plan as written lies outside the levers' box, and was moved into it); a dashed line
+    at a comp-cost-ratio bound."""
     fig, (left, right) = subplots(1, 2, (13, 5.3), (0.9, 0.3, 0.6, 0.6), (0.9, 0.5))
     x, y = evaluations["comp_cost_ratio"].to_numpy(), evaluations[objective].to_numpy()
     ok = evaluations["feasible"].to_numpy(bool)
@@ -184,7 +186,8 @@ def frontier_figure(
     )
     left.plot(x[ok], y[ok], "o", color="tab:blue", ms=5, label="feasible")
     left.plot(x[~ok], y[~ok], "o", mfc="none", mec="grey", ms=5, label="infeasible")
-    left.plot(x[0], y[0], "D", color="black", ms=7, mfc="none", label="as written (clipped)")
+    written = "as written, clipped into the box" if clipped else "as written"
+    left.plot(x[0], y[0], "D", color="black", ms=7, mfc="none", label=written)
     best = evaluations["best_search"].to_numpy(bool)
     if best.any():
         left.plot(x[best], y[best], "*", color="tab:red", ms=14, label="best")

@@ -245,6 +245,7 @@ def optimize_page(result, command: str | None = None) -> str:
     bound = next(
         (c.bound for c in p.constraints if c.name == "comp_cost_ratio" and c.op == "<="), None
     )
+    clipped = result.as_written.levers != p.evaluations[0].levers  # the design's first
     goal = ("maximize " if p.maximize else "minimize ") + p.objective.name
     subject = ", ".join(c.label for c in p.constraints) or "no constraints"
     sub = [
@@ -263,7 +264,7 @@ def optimize_page(result, command: str | None = None) -> str:
         _recheck_table(result),
         _section(
             "Efficient frontier and the search",
-            plots.png(frontier_figure(search, p.objective.name, p.maximize, bound)),
+            plots.png(frontier_figure(search, p.objective.name, p.maximize, bound, clipped)),
             f"Left: every search evaluation's {p.objective.name} against its mean comp cost "
             "ratio (filled: meets the constraints; hollow: does not). The green line is the "
             "efficient frontier: settings no other beats on both. Right: the objective at each "
