@@ -15,6 +15,7 @@ checks that the notebooks work, not their numbers.
 
 from __future__ import annotations
 
+import re
 import shutil
 
 import nbformat
@@ -75,3 +76,11 @@ def test_notebook_runs_top_to_bottom(path, tmp_path, monkeypatch):
     client.execute()  # raises CellExecutionError, naming the cell, if any cell fails
     errors = [o for c in notebook.cells for o in c.get("outputs", []) if o.output_type == "error"]
     assert not errors
+    # what a reader sees is in units: no money as 3.935541e+07 (tables and printed lines)
+    shown = [
+        o.get("text", "") + o.get("data", {}).get("text/plain", "")
+        for c in notebook.cells
+        for o in c.get("outputs", [])
+    ]
+    raw = [line for text in shown for line in text.splitlines() if re.search(r"\de\+\d", line)]
+    assert not raw, raw
