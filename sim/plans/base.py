@@ -80,11 +80,10 @@ class PayContext:
     def still_employed(self, replication, seat, seller) -> np.ndarray:
         """Whether the rep who sold (hire number `seller`) is still in its seat."""
         roster = self.ledger.roster
-        return (
-            (seller >= 0)
-            & roster.occupied[replication, seat]
-            & (roster.hire_no[replication, seat] == seller)
-        )
+        # one flat index, taken twice: much faster than two 2-d fancy indexes
+        at = np.asarray(replication, dtype=np.int64) * roster.occupied.shape[1] + seat
+        in_seat = roster.occupied.ravel().take(at)
+        return (seller >= 0) & in_seat & (roster.hire_no.ravel().take(at) == seller)
 
 
 @dataclass(frozen=True, slots=True)

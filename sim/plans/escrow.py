@@ -20,6 +20,7 @@ from dataclasses import dataclass, fields
 import numpy as np
 
 from sim.plans.base import PayContext
+from sim.subsets import rows_where
 
 DEFERRED, DEPLOY, INVOICE = 0, 1, 2
 
@@ -58,7 +59,7 @@ class Held:
         )
 
     def take(self, mask) -> Held:
-        return Held(*(getattr(self, f.name)[mask] for f in fields(self)))
+        return Held(*rows_where(mask, *(getattr(self, f.name) for f in fields(self))))
 
     def extend(self, other: Held) -> Held:
         return Held(
