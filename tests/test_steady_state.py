@@ -2,6 +2,8 @@
 records it, each headline change is shown year by year with a warning when it still
 moves, and the answer does not change when the warm-up doubles."""
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -187,3 +189,42 @@ def test_seed_designs_answer_the_same_after_twice_the_auto_warm_up_or_say_why():
         unexplained = [m for m in apart if m not in book] + flipped
         silent[plan] = [m for m in unexplained if (plan, m) not in named]
     assert not any(silent.values()), silent
+    check_quoted_changes(a, b)
+
+
+def quoted_changes() -> list[tuple[str, str, float, float]]:
+    """(plan, metric, after the auto warm-up, after twice it) as docs/model.md quotes
+    them: "`renewal_kicker` +3.9%, then +11.0%" (% change, or pt for GRR and NRR)."""
+    text = (ROOT / "docs" / "model.md").read_text(encoding="utf-8")
+    text = " ".join(text.split("In `seed_designs` (", 1)[1].split("No warm-up")[0].split())
+    number = r"([+-]\d+\.\d)"
+    found = [
+        ("revenue_realization", "revenue", *re.search(
+            rf"revenue is {number}% against `upfront_bookings` after the automatic \d+ "
+            rf"months and {number}%", text).groups()),
+        ("revenue_realization", "grr", *re.search(
+            rf"GRR change {number} pt and {number} pt", text).groups()),
+    ]  # fmt: skip
+    for plan, unit in (
+        ("clawback", " pt"),
+        ("renewal_kicker", "%"),
+        ("overlap_renewal_credit", "%"),
+    ):
+        then = re.search(rf"`{plan}` {number}{unit}, then {number}{unit}", text).groups()
+        found.append((plan, "nrr" if plan == "clawback" else "comp_cost", *then))
+    return [(plan, m, float(x), float(y)) for plan, m, x, y in found]
+
+
+def check_quoted_changes(auto: pd.DataFrame, longer: pd.DataFrame) -> None:
+    """Each change docs/model.md quotes is its run's, within the change's 95% interval
+    give or take the rounding: not a figure of an older model."""
+    quoted = quoted_changes()
+    assert len(quoted) == 5, quoted
+    for plan, name, *figures in quoted:
+        for compared, figure in zip((auto, longer), figures, strict=True):
+            row = compared.set_index(["plan", "metric"]).loc[(plan, name)]
+            low, high = (
+                (row.diff_ci_low, row.diff_ci_high) if name in ("grr", "nrr")
+                else (row.rel_ci_low, row.rel_ci_high)
+            )  # fmt: skip
+            assert 100 * low - 0.05 <= figure <= 100 * high + 0.05, (plan, name, figure, low, high)
