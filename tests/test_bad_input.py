@@ -38,6 +38,10 @@ CASES = {
         "[market]\nshare_usage_contracts = 1.2\n" + GOOD_PLAN,
         ["market.share_usage_contracts"],
     ),
+    "comp_ratio_limit_in_percent": (
+        "[finance]\ncomp_ratio_limit = 9\n" + GOOD_PLAN,
+        ["finance.comp_ratio_limit", "less than or equal to 1 (got 9)"],
+    ),
     "no_plans": ("[market]\nfit_a = 2.0\n", ["plans", "missing"]),
     "tiers_out_of_order": (
         GOOD_PLAN + "[plans.quota]\ntiers = [{ from = 0.0, multiplier = 1.0 }, "

@@ -322,6 +322,7 @@ class Finance(Section):
         "fraction of revenue",
         "comp cost ratio FP&A budgets to: over_comp_limit marks company-runs above it",
         ge=0,
+        le=1,  # a fraction: 9 is a typo for 9%, not a limit no company-run ever breaks
     )
     margin_floor: float = param(
         0.15,
