@@ -17,8 +17,9 @@ import shlex
 from pathlib import Path
 
 
-def add_common(parser, what: str) -> None:
-    """Options every FP&A command shares with `sim run`."""
+def add_common(parser, what: str, same: str) -> None:
+    """Options every FP&A command shares with `sim run`; `what` the replications count
+    ('per point and plan'), `same` what shares the seed ('every point')."""
     from sim.cli import _positive, _seed
 
     parser.add_argument("scenario", help="scenario file (TOML)")
@@ -26,8 +27,7 @@ def add_common(parser, what: str) -> None:
     parser.add_argument(
         "--seed",
         type=_seed,
-        help="root random seed, the same for every point (default: simulation.seed of the "
-        "scenario)",
+        help=f"root random seed, the same for {same} (default: simulation.seed of the scenario)",
     )
     parser.add_argument("--jobs", "-j", type=_positive, default=1, help="worker processes")
     parser.add_argument(
@@ -45,7 +45,7 @@ def add_common(parser, what: str) -> None:
 def add_parsers(sub) -> None:
     """Register the FP&A subcommands on `sub` (handlers: `COMMANDS`)."""
     sweep = sub.add_parser("sweep", help="run a scenario at several values of its settings")
-    add_common(sweep, "per point and plan (default: the scenario's)")
+    add_common(sweep, "per point and plan (default: the scenario's)", "every point")
     sweep.add_argument(
         "--set",
         action="append",
@@ -75,7 +75,7 @@ def add_budget(sub) -> None:
     budget = sub.add_parser(
         "budget", help="scale each plan's variable pay to a comp-cost or margin target"
     )
-    add_common(budget, f"per evaluation (default {DEFAULT_REPLICATIONS})")
+    add_common(budget, f"per evaluation (default {DEFAULT_REPLICATIONS})", "every evaluation")
     target = budget.add_mutually_exclusive_group(required=True)
     target.add_argument("--comp-ratio", type=_fraction, help="comp cost / revenue, e.g. 0.09")
     target.add_argument("--operating-margin", type=_fraction, help="operating margin, e.g. 0.2")
@@ -106,7 +106,11 @@ def add_optimize(sub) -> None:
     from sim.optimize import DEFAULT_EVALS, DEFAULT_REPLICATIONS
 
     opt = sub.add_parser("optimize", help="search a plan's levers for the best objective")
-    add_common(opt, f"per search evaluation (default {DEFAULT_REPLICATIONS})")
+    add_common(
+        opt,
+        f"per search evaluation (default {DEFAULT_REPLICATIONS})",
+        "every search evaluation (the recheck runs on the next seed)",
+    )
     opt.add_argument("--plan", help="the plan whose levers move (default: the only or first)")
     opt.add_argument(
         "--lever",

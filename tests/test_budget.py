@@ -290,3 +290,11 @@ def test_sim_budget_bad_options(tmp_path, args, message):
     done = sim_main("budget", "scenarios/default.toml", *args, "--out", tmp_path / "b")
     assert done.returncode == 2 and message in done.stderr, done.stderr
     assert not list(tmp_path.iterdir())
+
+
+def test_help_says_what_shares_the_seed():
+    """Each FP&A command's --seed help names what runs on it (budget's said 'every
+    point', sweep's word)."""
+    shown = {c: " ".join(sim_main(c, "--help").stdout.split()) for c in ("budget", "optimize")}
+    assert "the same for every evaluation (default" in shown["budget"]
+    assert "every search evaluation (the recheck runs on the next seed)" in shown["optimize"]
