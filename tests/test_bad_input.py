@@ -42,6 +42,20 @@ CASES = {
         "[finance]\ncomp_ratio_limit = 9\n" + GOOD_PLAN,
         ["finance.comp_ratio_limit", "less than or equal to 1 (got 9)"],
     ),
+    # beliefs reps hold about the world: checked with the file, not mid-run (a traceback)
+    "belief_key_typo": (
+        "[behavior.beliefs.overrides]\nmarket = { need_mediann = 3.0 }\n" + GOOD_PLAN,
+        ["behavior.beliefs.overrides: market.need_mediann: unknown key", "'need_median'"],
+    ),
+    "belief_table_typo": (
+        "[behavior.beliefs.overrides]\nrenewl = { intercept = 3.0 }\n" + GOOD_PLAN,
+        ["behavior.beliefs.overrides: renewl: not a scenario table", "'renewal'"],
+    ),
+    "belief_bad_value": (
+        '[behavior.beliefs.overrides]\nreps = { skill = { dist = "normal", sd = -1 } }\n'
+        + GOOD_PLAN,
+        ["behavior.beliefs.overrides: reps.skill.sd: Input should be greater than or equal to 0"],
+    ),
     "no_plans": ("[market]\nfit_a = 2.0\n", ["plans", "missing"]),
     "tiers_out_of_order": (
         GOOD_PLAN + "[plans.quota]\ntiers = [{ from = 0.0, multiplier = 1.0 }, "

@@ -9,9 +9,10 @@ deployment, health, renewal, usage, finance, strategy, behaviour and plans.
 
 from __future__ import annotations
 
+import difflib
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 
 from sim.params import LogNormal, Normal, Section, param, support_of, within
 from sim.plans.config import Plan
@@ -430,6 +431,54 @@ class Beliefs(Section):
     overrides: dict[str, dict[str, Any]] = param(
         {}, "scenario tables", "settings reps believe differ, e.g. { renewal = { intercept = 3 } }"
     )
+
+    @field_validator("overrides")
+    @classmethod
+    def _overrides_are_settings(cls, overrides):
+        """Each belief names a scenario table and settings of it, with values it accepts:
+        checked with the file (a typo here surfaced only mid-run, as a traceback, when
+        the belief world was built)."""
+        if not overrides:  # the default, also built before `Scenario` is defined
+            return overrides
+        tables = {
+            name: field.annotation
+            for name, field in Scenario.model_fields.items()
+            if isinstance(field.annotation, type) and issubclass(field.annotation, BaseModel)
+        }
+        for table, values in overrides.items():
+            if table not in tables:
+                raise ValueError(f"{table}: not a scenario table{_hint(table, tables)}")
+            try:
+                tables[table].model_validate(values)
+            except ValidationError as exc:
+                raise ValueError(_belief_problem(table, exc.errors(), tables[table])) from None
+        return overrides
+
+
+def _hint(word: str, choices) -> str:
+    close = difflib.get_close_matches(word, list(choices), n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def _belief_problem(table: str, errors: list[dict], model) -> str:
+    """One line for the first problem of a belief's settings: 'market.need_mediann:
+    unknown key (did you mean 'need_median'?)'. For a number-or-distribution given as
+    a table, the number branch's complaint is noise, and pydantic's union labels are
+    no keys."""
+    real = [e for e in errors if not {"float", "int"} & set(map(str, e["loc"]))] or errors
+    error, loc, skip = real[0], [], False
+    for part in error["loc"]:
+        label = isinstance(part, str) and "[" in part  # 'tagged-union[Normal,...]'
+        if not (label or skip):
+            loc.append(part)
+        skip = label and part.startswith("tagged-union")  # the tag ('normal') comes next
+    key = ".".join(str(part) for part in (table, *loc))
+    if error["type"] == "extra_forbidden":
+        hint = _hint(str(loc[-1]), model.model_fields) if len(loc) == 1 else ""
+        return f"{key}: unknown key{hint}"
+    given = error.get("input")
+    shown = "" if isinstance(given, dict | list) else f" (got {given!r})"
+    return f"{key}: {error['msg'].removeprefix('Value error, ')}{shown}"
 
 
 class PolicyGrid(Section):
