@@ -279,14 +279,14 @@ _ENDS = ("", "_ci_low", "_ci_high")
 
 def print_optimize(result, out: Path) -> None:
     from sim.metrics import metric_unit
-    from sim.report.finance import format_cell, setting_text, signed_cell
+    from sim.report.finance import constraints_text, format_cell, setting_text, signed_cell
     from sim.report.table import written
 
     p, best = result.problem, result.best
     name = p.objective.name
     print(
         f"{p.scenario.name}: {p.plan}, {'maximize' if p.maximize else 'minimize'} {name}"
-        + (f" subject to {', '.join(c.label for c in p.constraints)}" if p.constraints else "")
+        + (f" subject to {constraints_text(p.constraints)}" if p.constraints else "")
         + f"; {len(p.evaluations)} simulations, {result.wall_seconds:.1f}s"
     )
     table = result.recheck_table()

@@ -78,7 +78,7 @@ class Criterion:
     @property
     def label(self) -> str:
         head = self.metric if self.quantile is None else f"p{100 * self.quantile:g}:{self.metric}"
-        return head if self.op is None else f"{head}{self.op}{self.bound:g}"
+        return head if self.op is None else f"{head}{self.op}{self.bound:.12g}"  # as typed
 
     @property
     def name(self) -> str:

@@ -1,5 +1,6 @@
 """Plan optimization: a known optimum, constraints, the recheck, the command."""
 
+import json
 import re
 
 import numpy as np
@@ -123,9 +124,13 @@ def test_sim_optimize_shows_money_in_dollars_and_every_setting_it_rechecked(tmp_
     done = sim_main(
         "optimize", small_scenario_file(tmp_path, plans), "--lever", f"{RATE}=0.08:0.12",
         "--lever", "base_salary=70000:80000", "--objective", "revenue", "--budget-evals", "4",
+        "--constraint", "revenue>=1000000",
         "-n", "3", "--recheck-replications", "3", "--out", out,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
+    assert "subject to revenue>=$1.00M;" in done.stdout  # a bound in its unit, not 1e+06
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["constraints"] == ["revenue>=1000000"]  # as typed
     shown = done.stdout.split("\nwrote ")[0]  # the rows, not the files' wrapped line
     rows = [line.split()[0] for line in shown.splitlines() if line.startswith("  ")]
     assert "best" in rows and not re.search(r"\de[+-]\d", done.stdout), done.stdout

@@ -43,6 +43,17 @@ def signed_cell(value: float, unit: str) -> str:
     return sign + format_value(abs(value), unit)
 
 
+def constraints_text(constraints) -> str:
+    """An optimization's constraints as a reader reads them, each bound in its metric's
+    unit: 'revenue>=$45.0M, p90:comp_cost_ratio<=10.0%' (the manifest keeps the
+    numbers as typed)."""
+    from sim.metrics import metric_unit
+
+    return ", ".join(
+        f"{c.name}{c.op}{format_cell(c.bound, metric_unit(c.metric))}" for c in constraints
+    )
+
+
 def setting_text(value: float, unit: str) -> str:
     """A scenario setting in its schema unit ('$89.9K', '13.5%'); without one, 4
     significant figures."""

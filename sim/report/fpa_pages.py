@@ -12,7 +12,7 @@ import pandas as pd
 
 from sim.metrics import metric_unit
 from sim.report import plots
-from sim.report.finance import format_cell, setting_text, signed_cell
+from sim.report.finance import constraints_text, format_cell, setting_text, signed_cell
 from sim.report.fpa_figures import sweep_figure
 from sim.report.html import STYLE, _section, esc
 from sim.report.table import SWEEP_METRICS as TABLE_METRICS
@@ -247,7 +247,7 @@ def optimize_page(result, command: str | None = None) -> str:
     )
     clipped = result.as_written.levers != p.evaluations[0].levers  # the design's first
     goal = ("maximize " if p.maximize else "minimize ") + p.objective.name
-    subject = ", ".join(c.label for c in p.constraints) or "no constraints"
+    subject = constraints_text(p.constraints) or "no constraints"
     sub = [
         f"Plan <b>{esc(p.plan)}</b>: {esc(goal)} subject to {esc(subject)}, over "
         + "; ".join(
