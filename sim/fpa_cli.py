@@ -301,6 +301,8 @@ def print_optimize(result, out: Path) -> None:
             f"  {mark:10s} {levers}: {name} {format_cell(r[name], unit)} [{low}, {high}]; "
             f"vs as written {change[0]} [{change[1]}, {change[2]}]"
         )
+    if best is result.as_written:
+        print("  no setting the search found beats the plan as written on fresh company-runs")
     print(written(out))
 
 

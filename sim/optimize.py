@@ -343,8 +343,11 @@ def optimize(
     # The plan as written may be one of the best settings itself: it is rechecked once.
     others = sum(e is not as_written for e in candidates)
     say(f"recheck: {others} other setting(s) and the plan as written on seed {seed + 1}")
-    best = _choose(problem, candidates)
     rechecked = candidates + ([as_written] if as_written not in candidates else [])
+    # The plan as written competes too, when it lies in the levers' box: a search whose
+    # best rechecks worse than the plan as written has found nothing to recommend.
+    in_box = all(lv.low <= as_written.levers[lv.key] <= lv.high for lv in problem.levers)
+    best = _choose(problem, rechecked if in_box else candidates)
     return OptimizeResult(
         problem,
         best,

@@ -201,3 +201,32 @@ def test_progress_shows_each_simulation_once_in_order(tmp_path, small_file):
     assert best and int(best.group(1)) <= designed, done.stderr
     shown = [int(n) for n in re.findall(r"^evaluation (\d+): revenue \$", done.stderr, re.M)]
     assert shown == list(table.evaluation[table.phase == "search"]), done.stderr
+
+
+def test_the_plan_as_written_is_the_best_when_the_recheck_finds_nothing_better(linear, monkeypatch):
+    """The best setting is chosen among every rechecked setting, the plan as written
+    included (it lies in the box): when the fresh company-runs show the search's
+    candidates worse than it, it is the answer, not the least bad candidate."""
+    import importlib
+
+    module = importlib.import_module("sim.optimize")  # `sim.optimize` is the function
+
+    scenario, _, _ = linear
+    recheck = module._recheck
+
+    def candidates_do_worse(problem, feasible, runs):
+        candidates, as_written = recheck(problem, feasible, runs)
+        for e in candidates:
+            if e is not as_written:  # as if the search's best had been lucky
+                e.stats["ae_pay"] = as_written.stats["ae_pay"] - 1000.0
+        return candidates, as_written
+
+    monkeypatch.setattr(module, "_recheck", candidates_do_worse)
+    # unconstrained, pay rises with the rate: the search's best are far above 0.10
+    result = optimize(
+        scenario, "standard", {RATE: (0.0, 0.3)}, "ae_pay", budget_evals=16, replications=8,
+        seed=6,
+    )  # fmt: skip
+    assert result.as_written.phase == "as_written"  # not one of the search's best three
+    assert result.best is result.as_written
+    assert result.recheck_table().query("best").as_written.all()
