@@ -114,6 +114,9 @@ def rank_plans(
 
 
 def _is_fraction(name: str) -> bool:
+    """A rate or a probability: its change is in percentage points (a change from a
+    probability of 0 has no relative size)."""
     from sim.metrics import metric
 
-    return metric(name).unit.startswith("fraction")
+    unit = metric(name).unit
+    return unit.startswith("fraction") or unit == "probability"

@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import stat
 import subprocess
 import sys
@@ -224,3 +225,29 @@ def test_a_choice_model_short_of_convergence_is_one_warning_line(tmp_path):
         assert ".py:" not in done.stderr and "UserWarning" not in done.stderr
         manifest = json.loads((tmp_path / attempt / "manifest.json").read_text())
         assert manifest["choice_models"]["standard"]["converged"] is False
+
+
+def test_ranking_by_a_probability_shows_its_wilson_interval(tmp_path):
+    """Ranked by the chance of breaking the comp limit, each plan's figure is a
+    percentage with its Wilson 95% interval, which keeps a width when no company-run
+    breaks the limit: not '0 ±0', which read as certainly never."""
+    two = "".join(
+        f'[[plans]]\nname = "{name}"\ncomponents = [{{ type = "bookings_commission", '
+        f"rate = {rate} }}]\n"
+        for name, rate in (("standard", 0.1), ("richer", 0.12))
+    )
+    out = tmp_path / "out"
+    done = sim_main(
+        "run", small_scenario_file(tmp_path, two), "-n", "4", "--objective", "over_comp_limit",
+        "--out", out,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    ranking = done.stdout.split("Ranking by over_comp_limit", 1)[1].split("\n\n")[0]
+    assert "(lower is better; mean [95% CI])" in " ".join(ranking.split())
+    row = next(line for line in ranking.splitlines() if line.startswith("1  "))
+    assert re.search(r"\d+\.\d% \[\d+\.\d%, \d+\.\d%\]", row) and "±" not in row, row
+    # its change in percentage points: from a probability of 0 a relative change is n/a
+    other = next(line for line in ranking.splitlines() if line.startswith("2  "))
+    assert re.search(r" [+-]\d+\.\d pt \[", other) and "n/a" not in other, other
+    page = (out / "report.html").read_text()
+    assert re.search(r"<td>\d+\.\d% <span class='ci'>\[\d+\.\d%, \d+\.\d%\]</span>", page)

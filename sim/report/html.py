@@ -23,7 +23,7 @@ from sim.report.finance import finance_section
 from sim.report.journey import CAPTION as OWNERSHIP_CAPTION
 from sim.report.journey import ownership_matrix
 from sim.report.narrative import describe, label, plan_answer
-from sim.report.table import OTE_NOTE, change_text, format_value, half_width
+from sim.report.table import OTE_NOTE, change_text, estimate_parts, format_value
 
 STYLE = """
 body { font-family: -apple-system, 'Segoe UI', Helvetica, Arial, sans-serif; color: #222;
@@ -167,17 +167,18 @@ def _ranking(analysis: RunAnalysis) -> str:
         )
         worse = ", ".join(label(m) for m in r.worse_metrics.split()) or "none"
         mark = "" if base else "&#10003;" if r.no_headline_worse else ""
+        value, ci = estimate_parts(r.mean, r.ci_low, r.ci_high, unit)
         rows.append(
             f'<tr><td>{r.rank}</td><td class="name">{esc(r.plan)}</td>'
-            f"<td>{format_value(r.mean, unit)} <span class='ci'>"
-            f"{esc(half_width(r.mean, r.ci_low, r.ci_high, unit))}</span></td>"
+            f"<td>{esc(value)} <span class='ci'>{esc(ci)}</span></td>"
             f"<td>{esc(change)}</td><td style='text-align:center'>{mark}</td>"
             f"<td style='text-align:left' class='{'worse' if r.worse_on else ''}'>"
             f"{esc(worse)}</td></tr>"
         )
+    shown = "Mean [95% CI]" if unit == "probability" else "Mean &plusmn; 95% CI half-width"
     return (
         f'<h3 id="ranking">Plans ranked by {esc(objective)} ({direction} is better)</h3>\n'
-        f'<p class="note">Mean &plusmn; 95% CI half-width; change against '
+        f'<p class="note">{shown}; change against '
         f"{esc(analysis.baseline)} with its paired 95% CI. &#10003;: worse than "
         f"{esc(analysis.baseline)} on no headline metric. Rank by another metric with "
         "<code>sim run ... --objective METRIC</code>; data: ranking.csv.</p>\n"

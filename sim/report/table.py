@@ -69,6 +69,16 @@ def half_width(mean: float, low: float, high: float, unit: str) -> str:
     return f"±{half / scale:,.{places}f}{suffix}"  # in the mean's scale and decimals
 
 
+def estimate_parts(mean: float, low: float, high: float, unit: str) -> tuple[str, str]:
+    """A mean and its 95% CI as the tables show them: ('$48.6M', '±0.3M'), or for a
+    probability, whose Wilson interval is not symmetric about the mean and keeps a
+    width when no company-run breaks the limit, ('0.0%', '[0.0%, 16.1%]')."""
+    if unit == "probability":
+        low_text, high_text = format_value(low, "fraction"), format_value(high, "fraction")
+        return format_value(mean, "fraction"), f"[{low_text}, {high_text}]"
+    return format_value(mean, unit), half_width(mean, low, high, unit)
+
+
 def headline_table(summary: pd.DataFrame, metrics: tuple[str, ...] = HEADLINE) -> str:
     """The headline metrics per plan with 95% CIs: metrics as rows and plans as
     columns for a few plans (up to `PLANS_AS_COLUMNS`, if they fit the width); plans
@@ -149,10 +159,8 @@ def _interval(cells, plan, name) -> str:
 def _plus_minus(cells, plan, name) -> str:
     if (plan, name) not in cells.index:
         return ""
-    r, unit = cells.loc[(plan, name)], _unit(name)
-    if metric(name).unit == "probability":  # a Wilson interval: not symmetric about the mean
-        return _interval(cells, plan, name)
-    return f"{format_value(r['mean'], unit)} {half_width(r['mean'], r.ci_low, r.ci_high, unit)}"
+    r = cells.loc[(plan, name)]
+    return " ".join(estimate_parts(r["mean"], r.ci_low, r.ci_high, metric(name).unit))
 
 
 def _unit(name: str) -> str:
@@ -200,7 +208,7 @@ def ranking_table(ranking: pd.DataFrame, baseline: str) -> str:
             [
                 str(r.rank),
                 r.plan,
-                f"{format_value(r.mean, unit)} {half_width(r.mean, r.ci_low, r.ci_high, unit)}",
+                " ".join(estimate_parts(r.mean, r.ci_low, r.ci_high, unit)),
                 change,
                 str(r.worse_on),
                 mark,
@@ -208,7 +216,9 @@ def ranking_table(ranking: pd.DataFrame, baseline: str) -> str:
         )
     head = ["#", "plan", objective, f"vs {baseline}", "worse on", "none worse"]
     title = (
-        f"Ranking by {objective} ({direction} is better; mean ± 95% CI half-width). "
+        f"Ranking by {objective} ({direction} is better; "
+        + ("mean [95% CI]" if unit == "probability" else "mean ± 95% CI half-width")
+        + "). "
         "'worse on': how many headline metrics are clearly worse than the baseline's "
         "(95% CI); 'none worse': worse on none."
     )
