@@ -28,9 +28,23 @@ def test_auto_chunk_size_gives_every_worker_an_equal_share():
     assert chunk_size_for("auto", 100, 1) == 100
     assert chunk_size_for("auto", 100, 2) == 50  # both workers busy at 100 replications
     assert chunk_size_for("auto", 101, 2) == 51
-    assert chunk_size_for("auto", 1000, 2) == MAX_AUTO_CHUNK
+    assert chunk_size_for("auto", 1000, 1) == MAX_AUTO_CHUNK
     assert chunk_size_for("auto", 3, 8) == 1
     assert chunk_size_for(7, 100, 2) == 7  # a number is taken as given
+
+
+@pytest.mark.parametrize("replications", [1, 3, 100, 401, 1000, 1001, 12_345, 100_000])
+@pytest.mark.parametrize("jobs", [1, 2, 3, 8])
+def test_auto_chunks_are_as_many_for_every_worker(replications, jobs):
+    """The busiest worker runs its equal share of the replications, give or take one
+    per round of chunks (1,000 replications on 2 jobs: 6 chunks of 167, 3 each, not 5
+    of 200, which leave one worker running the fifth alone); chunks are at most
+    MAX_AUTO_CHUNK."""
+    size = chunk_size_for("auto", replications, jobs)
+    chunks = -(-replications // size)
+    rounds = -(-chunks // jobs)
+    assert size <= MAX_AUTO_CHUNK
+    assert rounds * size <= -(-replications // jobs) + rounds, (size, chunks)
 
 
 @pytest.fixture

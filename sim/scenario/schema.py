@@ -26,8 +26,8 @@ class Simulation(Section):
     chunk_size: Annotated[int, Field(ge=1)] | Literal["auto"] = param(
         "auto",
         "company-runs",
-        'replications simulated together in one task; "auto": an equal share per worker, '
-        "at most 200",
+        'replications simulated together in one task; "auto": chunks of at most 200, as '
+        "many and as large for every worker",
     )
 
 
