@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 import time
 from pathlib import Path
 
@@ -25,6 +26,8 @@ from sim.budget import DEFAULT_REPLICATIONS, Target, budget
 from sim.variants import run_plan
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from record import recorded  # noqa: E402
 
 
 def policy_share(scenario, replications: int, seed: int) -> tuple[float, float]:
@@ -111,4 +114,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    with recorded("fpa", "python " + " ".join(["benchmarks/fpa.py", *sys.argv[1:]])):
+        main()
