@@ -225,22 +225,13 @@ def _plan_list(scenario, text: str | None) -> list[str]:
 
 
 def print_budget(result, out: Path) -> None:
-    from sim.report.table import format_value, written
+    from sim.report.table import budget_table, written
 
-    table = result.table()
     print(
         f"{result.scenario.name}: {result.target.describe()}, {result.run.n_replications} "
         f"replications per evaluation, seed {result.seed}, {result.wall_seconds:.1f}s"
     )
-    width = max(len(p) for p in table.plan)
-    for r in table.itertuples():
-        print(
-            f"  {r.plan.ljust(width)}  scale {r.scale:6.3f}  achieved "
-            f"{100 * r.achieved:.2f}% "
-            f"[{100 * r.achieved_ci_low:.2f}, {100 * r.achieved_ci_high:.2f}]"
-            f"  revenue {format_value(r.revenue, '$')}  new ARR {format_value(r.new_arr, '$')}"
-            f"  GRR {100 * r.grr:.1f}%  cash margin {100 * r.operating_margin:.1f}%"
-        )
+    print(budget_table(result.table()))
     print(written(out))
 
 

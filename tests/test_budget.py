@@ -262,8 +262,13 @@ def test_sim_budget_writes_its_folder(tmp_path):
     for plan, scale in zip(budgeted.plans, table.scale, strict=True):
         assert f"scaled by sim budget: variable pay x{scale:.4g}" in plan.description
     assert "upfront_bookings" in done.stdout and "scale" in done.stdout
-    # the operating margin shown beside the target is named by its basis
-    assert done.stdout.count("cash margin ") == 2, done.stdout
+    # the operating margin shown beside the target is named by its basis, and the table
+    # fits the console's 100 columns
+    lines = done.stdout.splitlines()
+    head = "plan scale achieved [95% CI] revenue new ARR GRR cash margin"
+    assert lines[1].split() == head.split(), done.stdout
+    assert [line.split()[0] for line in lines[3:5]] == list(table.plan), done.stdout
+    assert max(len(line) for line in lines) <= 100, done.stdout
     evaluations = xlsx_formats(out / "budget.xlsx", "Evaluations")
     assert evaluations["statistic"] == "0.00%"  # a comp cost ratio, not 0.16 to 2 places
     assert xlsx_formats(out / "budget.xlsx", "Budget")["scale"] == "General"

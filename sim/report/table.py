@@ -144,6 +144,26 @@ def sweep_table(table: pd.DataFrame, keys: list[str], metrics=SWEEP_METRICS) -> 
     return rows_table(rows, metrics, head="point")
 
 
+def budget_table(table: pd.DataFrame) -> str:
+    """A budget's plans (`BudgetResult.table()`) as rows: the scale found, the target's
+    statistic achieved there with its 95% CI, and what the plan then does."""
+    head = ["plan", "scale", "achieved [95% CI]", "revenue", "new ARR", "GRR", "cash margin"]
+    pct = lambda x, places=1: f"{100 * x:.{places}f}%"  # noqa: E731
+    rows = [
+        [
+            r.plan,
+            f"{r.scale:.3f}",
+            f"{pct(r.achieved, 2)} [{100 * r.achieved_ci_low:.2f}, {100 * r.achieved_ci_high:.2f}]",
+            format_value(r.revenue, "$"),
+            format_value(r.new_arr, "$"),
+            pct(r.grr),
+            pct(r.operating_margin),
+        ]
+        for r in table.itertuples()
+    ]
+    return _grid(head, rows)
+
+
 def _name_width(plans) -> int:
     return max(len(p) for p in plans) + 2
 
