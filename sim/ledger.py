@@ -32,10 +32,7 @@ class EventTable:
         return len(getattr(self, fields(self)[0].name))
 
     def take(self, mask: np.ndarray):
-        names = [f.name for f in fields(self)]
-        return type(self)(
-            **dict(zip(names, rows_where(mask, *(getattr(self, n) for n in names)), strict=True))
-        )
+        return type(self)(*rows_where(mask, *(getattr(self, f.name) for f in fields(self))))
 
     @classmethod
     def concat(cls, tables: list, empty):

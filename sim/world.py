@@ -44,30 +44,16 @@ def workload(pursued: np.ndarray, capacity: float) -> np.ndarray:
 def win_probability(discount, fit, skill, overforecast, load, win: Win) -> np.ndarray:
     """P(win): more discount, better fit, more skill and spare capacity help;
     inflated commitments hurt."""
-    terms = (discount, fit, skill, overforecast, load)
-    if (
-        isinstance(discount, np.ndarray)
-        and discount.dtype == np.float64
-        and np.broadcast_shapes(*map(np.shape, terms)) == discount.shape
-    ):
-        # the pipeline's closes: the same sum, in place on one fresh array (each step
-        # adds its term to the running total in the order written below)
-        logit = win.discount_coef * discount
-        logit += win.intercept
-        logit += win.fit_coef * (fit - 0.5)
-        logit += win.skill_coef * skill
-        logit -= win.overforecast_coef * overforecast
-        logit += win.workload_coef * (1.0 - load)
-        return expit(logit, out=logit)
-    logit = (
-        win.intercept
-        + win.discount_coef * discount
-        + win.fit_coef * (fit - 0.5)
-        + win.skill_coef * skill
-        - win.overforecast_coef * overforecast
-        + win.workload_coef * (1.0 - load)
-    )
-    return expit(logit)
+    # in place on one fresh array of the terms' common shape, each term added to the
+    # running total in the order written (fewer temporaries on the pipeline's closes)
+    shape = np.broadcast_shapes(*map(np.shape, (discount, fit, skill, overforecast, load)))
+    logit = np.multiply(win.discount_coef, discount, out=np.empty(shape))
+    logit += win.intercept
+    logit += win.fit_coef * (fit - 0.5)
+    logit += win.skill_coef * skill
+    logit -= win.overforecast_coef * overforecast
+    logit += win.workload_coef * (1.0 - load)
+    return expit(logit, out=logit)[()]  # a scalar for scalar terms
 
 
 def two_year_term_probability(discount, market) -> np.ndarray:

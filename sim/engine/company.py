@@ -25,7 +25,7 @@ from sim.plans.config import Plan
 from sim.plans.payroll import Payroll, Payslip
 from sim.scenario.schema import Scenario
 from sim.streams import DRAW, keyed_uniform, keyed_uniforms, to_normal
-from sim.subsets import rows_where, split_where
+from sim.subsets import rows_where
 
 MONTHS_PER_YEAR = 12
 _I = np.int64
@@ -384,9 +384,9 @@ class Company:
         p = np.where(b.pay_class[ids] == 2, 0.0, p)
         u = keyed_uniform(b.key[ids], DRAW["renewal"] + b.n_renewals[ids].astype(np.uint64))
         renewed = u < p
-        kept, lost = split_where(renewed, ids)
-        self._lose(lost, rows_where(~renewed, prior_arr)[0], debooked=False)
-        b.price[kept] = rows_where(renewed, new_price)[0]
+        kept, kept_price = rows_where(renewed, ids, new_price)
+        self._lose(*rows_where(~renewed, ids, prior_arr), debooked=False)
+        b.price[kept] = kept_price
         self._refresh(kept)
         b.commitment[kept] = b.use_scale[kept] * b.usage_index[kept]  # rebase to real use
         b.min_billing[kept] = world.minimum_billing(b.commitment[kept], b.usage_contract[kept])

@@ -181,10 +181,10 @@ class Pipeline:
             return rows, d, o, early, np.zeros(R)
         slip = slips(self.opp.key[rows], left, lv)
         held = pushing & ~slip
-        held_rows = rows[pushing]
-        counted = np.bincount(self.opp.replication[held_rows], minlength=R).astype(float)
-        file_by_month(self.held_for, k + left[held], (rows[held], d[held], o[held]))
-        self.held_acv += self._by_seat(rows[held], self._acv(rows[held], d[held], o[held]))
+        counted = np.bincount(self.opp.replication[rows[pushing]], minlength=R).astype(float)
+        held_rows, held_d, held_o, held_left = rows_where(held, rows, d, o, left)
+        file_by_month(self.held_for, k + held_left, (held_rows, held_d, held_o))
+        self.held_acv += self._by_seat(held_rows, self._acv(held_rows, held_d, held_o))
         return *rows_where(~pushing, rows, d, o, early), counted
 
     def _brought(self, rows, owner) -> np.ndarray:
