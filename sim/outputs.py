@@ -39,6 +39,8 @@ def check_output_dir(out_dir: str | Path) -> Path:
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
         raise UserError(f"--out {out}: exists and is not a folder")
+    if out.is_dir():
+        _check_replaceable(out)
     parent = out.parent
     for ancestor in (parent, *parent.parents):
         if ancestor.exists() and not ancestor.is_dir():
@@ -50,6 +52,30 @@ def check_output_dir(out_dir: str | Path) -> Path:
     except OSError as exc:
         raise UserError(f"--out {out}: cannot write there ({exc.strerror or exc})") from None
     return out
+
+
+def _check_replaceable(out: Path) -> None:
+    """A result replaces its folder whole, so the folder must be one a result may
+    replace: empty, or an earlier compsim result (its manifest.json says so); never the
+    folder the user works in or one holding it, nor a folder of other files."""
+    here, target = Path.cwd().resolve(), out.resolve()
+    whole = "a result replaces its --out folder whole; name a new or empty folder"
+    if target == here or target in here.parents:
+        raise UserError(f"--out {out}: is the folder you are in (or holds it): {whole}")
+    entries = sorted(entry.name for entry in target.iterdir())
+    if entries and not is_result_folder(target):
+        shown = ", ".join(entries[:3]) + (", ..." if len(entries) > 3 else "")
+        raise UserError(f"--out {out}: holds files that are no compsim result ({shown}): {whole}")
+
+
+def is_result_folder(folder: Path) -> bool:
+    """Whether `folder` holds a result compsim wrote (any command): a manifest.json
+    recording compsim's version."""
+    try:
+        record = json.loads((folder / "manifest.json").read_text())
+    except (OSError, ValueError):
+        return False
+    return isinstance(record, dict) and "compsim" in (record.get("versions") or {})
 
 
 def checkpoint_dir(out: Path) -> Path:

@@ -6,7 +6,7 @@ and a missing file as separate `sim` processes (`run_cli`)."""
 import os
 
 import pytest
-from helpers import DEFAULT, run_cli, sim_main
+from helpers import DEFAULT, run_cli, sim_main, small_scenario_file
 
 GOOD_PLAN = '[[plans]]\nname = "a"\ncomponents = []\n'
 
@@ -138,6 +138,42 @@ def test_output_path_that_is_a_file(tmp_path):
     result = sim_main("run", "scenarios/default.toml", "--out", target, "-n", "2")
     assert_one_line_error(result, "--out", "not a folder")
     assert target.read_text() == "x"
+
+
+def test_output_folder_holding_other_files_is_left_alone(tmp_path):
+    """A result replaces its --out folder whole: a folder of the user's own files
+    (`--out ~/Documents`, `--out results`) is refused before any simulation, not
+    deleted (it was, silently, until the audit of session 8)."""
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "notes.txt").write_text("precious")
+    result = sim_main("run", "scenarios/default.toml", "--out", mine, "-n", "2")
+    assert_one_line_error(result, "--out", "notes.txt", "no compsim result")
+    assert [p.name for p in mine.iterdir()] == ["notes.txt"]
+    assert (mine / "notes.txt").read_text() == "precious"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mine"], "staging left behind"
+
+
+def test_output_folder_that_is_the_working_folder(tmp_path):
+    """`--out .` once ran the whole simulation, then failed on renaming the working
+    folder with a traceback; the working folder, and any folder holding it, is refused
+    at once, even when empty."""
+    work = tmp_path / "work"
+    work.mkdir()
+    for out in (".", ".."):
+        result = sim_main("run", DEFAULT, "--out", out, "-n", "2", cwd=work)
+        assert_one_line_error(result, f"--out {out}", "the folder you are in")
+    assert not list(work.iterdir())
+
+
+def test_an_earlier_result_or_an_empty_folder_may_be_replaced(tmp_path):
+    small = small_scenario_file(tmp_path)
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    for out in (empty, empty):  # empty, then holding the first run's result
+        result = sim_main("run", small, "-n", "2", "--out", out, "-q")
+        assert result.returncode == 0, result.stderr
+    assert (empty / "report.html").exists()
 
 
 @pytest.mark.parametrize(

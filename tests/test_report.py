@@ -14,6 +14,7 @@ from sim.analysis import analyze
 from sim.cli import main
 from sim.outputs import write_run
 from sim.report import plots
+from sim.report.html import _strategy_caption as strategy_caption
 from sim.report.html import render_report
 from sim.report.journey import NOT_STAGED, ROLES, STAGES, ownership_matrix
 
@@ -160,6 +161,38 @@ def test_strategy_mix_is_skipped_with_a_note_when_the_run_records_no_strategies(
     page = Page(text)
     assert "fig-strategy" not in page.ids and "strategy" in page.ids and not page.errors
     assert "recorded no chosen strategies" in text
+
+
+def test_strategy_caption_names_every_panel_the_figure_draws(run_folder):
+    """The figure drew an effort panel its caption did not name (audit of session 8)."""
+    result, out = run_folder
+    text = (out / "report.html").read_text(encoding="utf-8")
+    caption = text.split('id="fig-strategy"', 1)[1].split("</figcaption>", 1)[0]
+    summary = analyze(result).summary
+    panels = plots.strategy_panels(summary, timing=False)
+    assert "chosen_effort" in panels and "quarter_end_share" not in panels
+    figure = plots.strategy_figure(summary, timing=False)
+    assert len(figure.axes) == len(panels)
+    for ax in figure.axes:
+        assert ax.get_title().removesuffix(" chosen") in caption, ax.get_title()
+    assert "that panel is left out" in caption
+    with_timing = plots.strategy_panels(summary, timing=True)
+    assert with_timing == [*panels, "quarter_end_share"]
+    caption = strategy_caption(with_timing, timing=True)
+    assert caption.endswith(
+        "effort and the share of deals closed in a quarter's last month (timing games)."
+    )
+
+
+def test_headline_units_read_as_the_numbers_under_them(run_folder):
+    """Rates are shown in % (91.4%), so their column says %, not 'fraction'."""
+    _, out = run_folder
+    text = (out / "report.html").read_text(encoding="utf-8")
+    head = text.split('<table id="headline">', 1)[1].split("</tr>", 1)[0]
+    assert "fraction" not in head
+    assert "grr<br><span class='ci'>%</span>" in head
+    assert "comp_cost_ratio<br><span class='ci'>% of revenue</span>" in head
+    assert "rep_attrition<br><span class='ci'>%/yr</span>" in head
 
 
 def test_frontier_keeps_only_plans_nobody_beats_on_cost_and_revenue():

@@ -202,7 +202,8 @@ def _headline_table(analysis: RunAnalysis) -> str:
     means = summary.set_index(["plan", "metric"])
     diffs = {(r.plan, r.metric): r for _, r in comparison.iterrows()}
     head = "".join(
-        f"<th>{esc(m)}<br><span class='ci'>{esc(metric(m).unit)}</span></th>" for m in metrics
+        f"<th>{esc(m)}<br><span class='ci'>{esc(plots.unit_label(metric(m).unit))}</span></th>"
+        for m in metrics
     )
     rows = []
     for plan in plans:
@@ -332,17 +333,27 @@ def _strategy(result, analysis: RunAnalysis):
             ),
             "strategy",
         )
-    caption = (
-        "Mean strategy chosen by reps under each plan (95% CI): discount, overforecast and "
-        "fit threshold"
-        + (
-            ", and the share of deals closed in a quarter's last month (timing games)."
-            if timing
-            else ". (Reps play no timing games in this scenario, so a third of deals close "
-            "in a quarter's last month under every plan: that panel is left out.)"
-        )
-    )
+    caption = _strategy_caption(plots.strategy_panels(analysis.summary, timing), timing)
     return plots.png(fig), caption, "strategy"
+
+
+def _strategy_caption(panels: list[str], timing: bool) -> str:
+    """Names every panel the strategy figure draws, in its order (the figure once had
+    an effort panel its caption did not name)."""
+    shown = [
+        "the share of deals closed in a quarter's last month (timing games)"
+        if name in plots.TIMING_ONLY
+        else plots.STRATEGY_COLUMNS[name][0].removesuffix(" chosen")
+        for name in panels
+    ]
+    listed = shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " and " + shown[-1]
+    caption = f"Mean strategy chosen by reps under each plan (95% CI): {listed}."
+    if not timing:
+        caption += (
+            " (Reps play no timing games in this scenario, so a third of deals close in a "
+            "quarter's last month under every plan: that panel is left out.)"
+        )
+    return caption
 
 
 def _attainment(result):

@@ -414,13 +414,18 @@ def arr_difference_figure(arr_by_month: Mapping[str, np.ndarray], baseline: str)
 # --- Strategy mix -----------------------------------------------------------------------
 
 
+def strategy_panels(summary: pd.DataFrame, timing: bool = True) -> list[str]:
+    """The strategy columns `strategy_figure` draws, in order: those the run recorded,
+    the quarter-end share only when reps may play timing games (`timing`), since
+    otherwise it is 1/3 by construction."""
+    recorded = set(summary.metric)
+    return [c for c in STRATEGY_COLUMNS if c in recorded and (timing or c not in TIMING_ONLY)]
+
+
 def strategy_figure(summary: pd.DataFrame, timing: bool = True) -> Figure | None:
-    """Mean strategy each plan induces (with 95% CI), for the strategy columns the run
-    recorded; the quarter-end share only when reps may play timing games (`timing`),
-    since otherwise it is 1/3 by construction. None when nothing is left to show."""
-    present = [
-        c for c in STRATEGY_COLUMNS if c in set(summary.metric) and (timing or c not in TIMING_ONLY)
-    ]
+    """Mean strategy each plan induces (with 95% CI), one panel per column of
+    `strategy_panels`. None when nothing is left to show."""
+    present = strategy_panels(summary, timing)
     if not present:
         return None
     plans = list(dict.fromkeys(summary.plan))
