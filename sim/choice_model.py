@@ -32,6 +32,7 @@ import os
 import pickle
 import time
 import warnings
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -53,6 +54,11 @@ from sim.params import mean_of, sample
 from sim.plans.config import scale_variable_pay
 from sim.plans.payroll import Payroll
 from sim.scenario.schema import Scenario
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows: the cache is not locked
+    fcntl = None
 
 BELIEF_REPLICATIONS_START = 2**40  # replication indices no real run uses
 SIZE_STEP_FRACTION = 1 / 200  # deal-size grid step, as a share of the annual quota
@@ -967,11 +973,24 @@ def _store(key: str, value) -> None:
 
 
 def choice_models(scenario: Scenario, jobs: int = 1) -> dict[str, ChoiceModel | None]:
-    """Every plan's choice model, built in parallel over plans with `jobs` workers."""
+    """Every plan's choice model, built in parallel over plans with `jobs` workers.
+    Runs sharing the disk cache build a model once: one that another run is building
+    is waited for, then read from the cache (`_building`)."""
     plans = scenario.plans
     mode = scenario.behavior.mode
     missing = [p for p in plans if mode in ("qbr", "dynamic") and _cached(scenario, p) is None]
-    if mode == "dynamic" and missing:
+    with _building([cache_key(scenario, p) for p in missing]):
+        _build_missing(scenario, [p for p in missing if _cached(scenario, p) is None], jobs)
+    models = {plan.name: choice_model(scenario, plan) for plan in plans}
+    for model in models.values():  # here, in the calling process, cached or not
+        for problem in problems(model, scenario.behavior) if model else ():
+            warnings.warn(problem, stacklevel=2)
+    return models
+
+
+def _build_missing(scenario: Scenario, missing: list, jobs: int) -> None:
+    """Build the choice models of the `missing` plans into both caches."""
+    if scenario.behavior.mode == "dynamic" and missing:
         for name, model in build_policies(scenario, missing, jobs).items():
             key = cache_key(scenario, scenario.plan(name))
             _CACHE[key] = model
@@ -982,11 +1001,28 @@ def choice_models(scenario: Scenario, jobs: int = 1) -> dict[str, ChoiceModel | 
         built = Parallel(n_jobs=jobs)(delayed(choice_model)(scenario, p) for p in missing)
         for plan, model in zip(missing, built, strict=True):
             _CACHE[cache_key(scenario, plan)] = model
-    models = {plan.name: choice_model(scenario, plan) for plan in plans}
-    for model in models.values():  # here, in the calling process, cached or not
-        for problem in problems(model, scenario.behavior) if model else ():
-            warnings.warn(problem, stacklevel=2)
-    return models
+
+
+@contextmanager
+def _building(keys: list[str]):
+    """Hold the disk cache's lock of each of `keys` (a `KEY.lock` file beside its
+    entry, locked with flock), so that another process building the same model waits
+    for this one and then reads its entry instead of building it again: concurrent
+    runs of one scenario (a shell loop, a test suite on several processes) each
+    spent the whole build. Locks are taken in sorted order, so two processes never
+    wait on each other; they are released when the process exits, however it ends.
+    Without a cache folder, a writable one, or flock (Windows), nothing is locked."""
+    folder = cache_folder()
+    with ExitStack() as held:
+        if folder is not None and fcntl is not None:
+            for key in sorted(set(keys)):
+                try:
+                    folder.mkdir(parents=True, exist_ok=True)
+                    lock = held.enter_context(open(folder / f"{key}.lock", "a"))
+                    fcntl.flock(lock, fcntl.LOCK_EX)
+                except OSError:  # read-only or without locks: build unlocked
+                    continue
+        yield
 
 
 def plan_behavior(scenario: Scenario, plan, market, model: ChoiceModel | None):
