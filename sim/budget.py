@@ -38,9 +38,9 @@ from sim.choice_model import pays_on_shared_results
 from sim.errors import UserError, kept_warnings, rewarn
 from sim.plans.config import Plan, scale_variable_pay
 from sim.runner import RunResult
+from sim.search_sizes import BUDGET_REPLICATIONS as DEFAULT_REPLICATIONS
 from sim.variants import merge_runs, run_plan
 
-DEFAULT_REPLICATIONS = 200
 MAX_SCALE = 50.0
 # the root finder stops once the statistic is this share of its own 95% half-width
 # from the target: closer than that is below the Monte Carlo error of the answer

@@ -14,8 +14,6 @@ import importlib.util
 import warnings
 from collections.abc import Iterator
 
-from joblib import Parallel, parallel_config
-
 from sim.errors import UserError
 
 BACKENDS = ("local", "dask", "ray")
@@ -64,6 +62,8 @@ def executor(jobs: int, backend: str = "local", scheduler: str | None = None):
         with _ray(scheduler, jobs) as run_on_ray:
             yield run_on_ray
         return
+    from joblib import Parallel  # here: `sim validate` and the like need no joblib
+
     with _backend(backend, scheduler, jobs) as n_jobs:
         yield Parallel(n_jobs=n_jobs, return_as="generator_unordered")
 
@@ -73,6 +73,8 @@ def _backend(backend: str, scheduler: str | None, jobs: int) -> Iterator[int]:
     if backend == "local":
         yield jobs
     else:
+        from joblib import parallel_config
+
         with _dask_client(scheduler, jobs) as workers, parallel_config(backend="dask"):
             yield workers
 

@@ -69,8 +69,8 @@ def _fraction(text: str) -> float:
 
 
 def add_budget(sub) -> None:
-    from sim.budget import DEFAULT_REPLICATIONS
     from sim.cli import _positive
+    from sim.search_sizes import BUDGET_REPLICATIONS as DEFAULT_REPLICATIONS
 
     budget = sub.add_parser(
         "budget", help="scale each plan's variable pay to a comp-cost or margin target"
@@ -103,7 +103,8 @@ def add_budget(sub) -> None:
 
 def add_optimize(sub) -> None:
     from sim.cli import _positive
-    from sim.optimize import DEFAULT_EVALS, DEFAULT_REPLICATIONS
+    from sim.search_sizes import OPTIMIZE_EVALS as DEFAULT_EVALS
+    from sim.search_sizes import OPTIMIZE_REPLICATIONS as DEFAULT_REPLICATIONS
 
     opt = sub.add_parser("optimize", help="search a plan's levers for the best objective")
     add_common(

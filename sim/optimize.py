@@ -35,10 +35,10 @@ from sim.analysis import mean_ci, paired_difference, quantile_ci
 from sim.errors import UserError
 from sim.metrics import known_metric
 from sim.scenario.paths import check_paths, get_value, unit_of
+from sim.search_sizes import OPTIMIZE_EVALS as DEFAULT_EVALS
+from sim.search_sizes import OPTIMIZE_REPLICATIONS as DEFAULT_REPLICATIONS
 from sim.variants import fixed_warm_up, merge_runs, run_plans
 
-DEFAULT_EVALS = 40
-DEFAULT_REPLICATIONS = 100
 RECHECK_CANDIDATES = 3
 
 

@@ -86,7 +86,7 @@ def test_loky_replacing_a_grown_worker_is_not_shown_as_a_warning():
     executor. This can be caused by ... a memory leak.': no work is lost, so a user of
     `sim` or the Python API does not see it; other warnings still show."""
     code = (
-        "import warnings, sim; "
+        "import warnings, sim; sim.run; "  # what runs work imports the filter with it
         "warnings.warn('A worker stopped while some jobs were given to the executor. "
         "This can be caused by a too short worker timeout or by a memory leak.'); "
         "warnings.warn('something else')"

@@ -34,7 +34,6 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 import numpy as np
-from scipy.special import betaincc
 
 from sim.ledger import MonthLedger, sum_by
 from sim.params import Section
@@ -113,7 +112,10 @@ class OteBasis:
 
 def _beta_sf(x: float, a: float, b: float) -> float:
     """P(Beta(a, b) > x): the same numbers as `scipy.stats.beta.sf`, without importing
-    scipy.stats (about a second, which every run would pay)."""
+    scipy.stats (about a second, which every run would pay); scipy.special is imported
+    here, not with the plans, so that `sim validate` and `sim schema` need none of scipy."""
+    from scipy.special import betaincc
+
     return float(betaincc(a, b, min(max(x, 0.0), 1.0)))
 
 
