@@ -782,12 +782,15 @@ def problems(model: ChoiceModel, behavior) -> list[str]:
     the markets allowed, or shared results still moving after the rounds allowed."""
     out = []
     if not model.converged:
+        needed = markets_to_converge(model, behavior)
         out.append(
             f"plan '{model.plan}': the reps' choice model did not converge within "
             f"behavior.max_payoff_replications = {behavior.max_payoff_replications} markets "
             f"per strategy (choice probabilities of its halves differ by "
             f"{model.split_difference:.3f} > choice_tolerance {behavior.choice_tolerance}); "
-            "raise max_payoff_replications"
+            f"raise max_payoff_replications, to about {needed} if the difference shrinks "
+            f"as 1/sqrt(markets) (a rough guess, a doubling or two either way; a build "
+            f"about {needed / model.markets:.0f}x as long as this one's {model.seconds:.1f} s)"
         )
     change = model.extra.get("equilibrium_change", 0.0)
     if change >= behavior.equilibrium_tolerance:
@@ -798,6 +801,21 @@ def problems(model: ChoiceModel, behavior) -> list[str]:
             f"{behavior.equilibrium_tolerance:.1%}); raise equilibrium_iterations"
         )
     return out
+
+
+def markets_to_converge(model: ChoiceModel, behavior) -> int:
+    """The markets per strategy at which a choice model short of convergence would
+    likely meet `choice_tolerance`: the split-half difference of two independent
+    estimates shrinks as 1/sqrt(markets), so it needs (difference / tolerance)^2 times
+    the markets it used, rounded up to the doubling schedule `_converge` follows. A
+    rough guess, as the difference is a maximum over states from one pair of halves:
+    for the six plans of seed_designs short of convergence at 64 markets it was right
+    for three, one doubling short for one and one or two doublings over for two."""
+    wanted = model.markets * (model.split_difference / behavior.choice_tolerance) ** 2
+    markets = behavior.payoff_replications
+    while markets < wanted:
+        markets *= 2
+    return markets
 
 
 def _converge(

@@ -304,3 +304,22 @@ def test_raising_the_markets_cap_keeps_a_converged_choice_model_and_its_numbers(
     one = sim.run(low, replications=4, seed=3).replications
     two = sim.run(high, replications=4, seed=3).replications
     assert one.equals(two)
+
+
+def test_the_warning_asks_for_the_markets_the_difference_shrinks_to_the_tolerance_at():
+    # a split-half difference of independent halves shrinks as 1/sqrt(markets): at
+    # twice the tolerance it needs 4x the markets, rounded up to the doubling schedule
+    from sim.choice_model import ChoiceModel, markets_to_converge, problems
+    from sim.scenario.schema import Behavior
+
+    behavior = Behavior(payoff_replications=8, max_payoff_replications=64, choice_tolerance=0.05)
+
+    def model(difference):
+        return ChoiceModel("p", "dynamic", None, 64, difference, False, 2.0, 0)
+
+    assert markets_to_converge(model(0.100), behavior) == 256  # 64 x 2^2, on the schedule
+    assert markets_to_converge(model(0.101), behavior) == 512  # 261 rounds up
+    assert markets_to_converge(model(0.050), behavior) == 64
+    (line,) = problems(model(0.1), behavior)
+    assert "raise max_payoff_replications, to about 256 if" in line
+    assert "about 4x as long as this one's 2.0 s" in line
