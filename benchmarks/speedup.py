@@ -83,9 +83,16 @@ def export(revision: str, folder: Path) -> Path:
 
 
 def measure(source: Path, scenario_file: str, replications: int, cache: Path) -> dict:
-    env = dict(os.environ, PYTHONPATH=str(source), COMPSIM_CACHE=str(cache))
+    env = {"COMPSIM_CACHE": str(cache)}
+    return in_fresh_process(source, __file__, [scenario_file, str(replications)], env)
+
+
+def in_fresh_process(source: Path, script: str, args: list[str], env: dict | None = None) -> dict:
+    """`python script --worker ARGS` with the code in `source`: the JSON its last line
+    prints, checked to come from that code (its "sim" key: where sim was imported from)."""
+    env = dict(os.environ, PYTHONPATH=str(source), **(env or {}))
     out = subprocess.run(
-        [sys.executable, __file__, "--worker", scenario_file, str(replications)],
+        [sys.executable, script, "--worker", *args],
         env=env,
         cwd=source,
         capture_output=True,

@@ -5,6 +5,7 @@ import dataclasses
 import json
 from html.parser import HTMLParser
 
+import matplotlib
 import pandas as pd
 import pytest
 from helpers import ROOT, sim_main, small_scenario
@@ -161,6 +162,20 @@ def test_strategy_mix_is_skipped_with_a_note_when_the_run_records_no_strategies(
     page = Page(text)
     assert "fig-strategy" not in page.ids and "strategy" in page.ids and not page.errors
     assert "recorded no chosen strategies" in text
+
+
+def test_the_page_is_the_same_to_the_byte_whatever_the_jobs_drawing_it(run_folder):
+    """Figures are drawn over the run's workers; each figure whole in one process, so
+    the page must not depend on how many (nor on a session's matplotlib settings,
+    which worker processes do not share: a notebook's style must not leak in)."""
+    result, out = run_folder
+    analysis = analyze(result)
+    command = "sim run small.toml -n 8"
+    serial = render_report(result, analysis, command, jobs=1)
+    assert serial == (out / "report.html").read_text(encoding="utf-8")
+    assert render_report(result, analysis, command, jobs=2) == serial
+    with matplotlib.rc_context({"font.size": 19.0, "axes.facecolor": "red", "lines.linewidth": 4}):
+        assert render_report(result, analysis, command, jobs=1) == serial
 
 
 def test_strategy_caption_names_every_panel_the_figure_draws(run_folder):

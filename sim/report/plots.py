@@ -10,13 +10,14 @@ Figures are sized to the number of plans and drawn at a modest resolution.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import textwrap
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 import numpy as np
 import pandas as pd
-from matplotlib import colormaps
+from matplotlib import colormaps, rc_context, rcParams, rcParamsOrig
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import Formatter, MaxNLocator
@@ -44,6 +45,37 @@ def png(fig: Figure) -> bytes:
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=DPI)
     return buffer.getvalue()
+
+
+def render_pngs(figures: list[tuple[Callable, tuple]], jobs: int = 1) -> list[bytes | None]:
+    """PNG bytes of each figure `draw(*args)` of `figures` (None where `draw` gives no
+    figure), in order. With `jobs` above 1 they are drawn in that many worker processes
+    (joblib; the run's own workers when still up), each figure whole in one of them, so
+    the bytes are the same whatever `jobs`: every figure is drawn with matplotlib's
+    settings as loaded, not as a session may have changed them since. `args` should be
+    small (figures' data, reduced): it is sent to a worker."""
+    if jobs <= 1 or len(figures) <= 1:
+        return [draw_png(draw, args) for draw, args in figures]
+    from joblib import Parallel, delayed
+
+    parallel = Parallel(n_jobs=min(jobs, len(figures)), batch_size=1)
+    return parallel(delayed(draw_png)(draw, args) for draw, args in figures)
+
+
+def draw_png(draw: Callable, args: tuple) -> bytes | None:
+    """`draw(*args)` as PNG bytes (None for no figure), with matplotlib's settings as
+    loaded (its matplotlibrc), whatever a session has changed since."""
+    changed = {
+        key: value
+        for key, value in rcParamsOrig.items()
+        if key not in SESSION_SETTINGS and rcParams[key] != value
+    }
+    with rc_context(changed) if changed else contextlib.nullcontext():
+        fig = draw(*args)
+        return None if fig is None else png(fig)
+
+
+SESSION_SETTINGS = ("backend", "backend_fallback", "interactive")  # not drawing settings
 
 
 def renderer(fig: Figure):
@@ -77,7 +109,13 @@ def subplots(
         "wspace": gaps[0] / axis_width,
         "hspace": gaps[1] / axis_height,
     }
-    return fig, fig.subplots(nrows, ncols, gridspec_kw=grid, **kwargs)
+    # Titles sit at the top of their axes (no figure puts ticks or an offset text
+    # above an axes): placed there outright, matplotlib does not measure every axis's
+    # tick labels at each draw to see whether a title must move up (a tenth of a
+    # report's drawing time; the same pixels).
+    with rc_context({"axes.titley": 1.0}):
+        axes = fig.subplots(nrows, ncols, gridspec_kw=grid, **kwargs)
+    return fig, axes
 
 
 def label_width(labels, fontsize: float = 8) -> float:
@@ -178,9 +216,24 @@ def _plan_height(n_plans: int) -> float:
 def distributions_figure(replications: Replications, metrics=HEADLINE) -> Figure:
     """One panel per headline metric: each plan's spread over replications (box P25-P75,
     whiskers P10-P90, line median, dot mean). Reads one plan and metric at a time."""
+    return draw_distributions(*distribution_quantiles(replications, metrics))
+
+
+def distribution_quantiles(replications: Replications, metrics=HEADLINE):
+    """What `draw_distributions` draws: the plans, and per headline metric the P10,
+    P25, P50, P75, P90 and mean of each plan (an array of plans x 6)."""
     columns = as_columns(replications)
     plans = columns.plans
-    metrics = [m for m in metrics if m in columns]
+    quantiles = {
+        name: np.array([_quantiles(columns.column(p, name)) for p in plans])
+        for name in metrics
+        if name in columns
+    }
+    return plans, quantiles
+
+
+def draw_distributions(plans: list[str], quantiles: dict[str, np.ndarray]) -> Figure:
+    metrics = list(quantiles)
     ncols = 4
     nrows = -(-len(metrics) // ncols)
     height = nrows * _plan_height(len(plans)) + (nrows - 1) * 0.8 + 0.95
@@ -195,7 +248,7 @@ def distributions_figure(replications: Replications, metrics=HEADLINE) -> Figure
     )
     y = np.arange(len(plans))
     for ax, name in zip(axes.flat, metrics, strict=False):
-        q = np.array([_quantiles(columns.column(p, name)) for p in plans])
+        q = quantiles[name]
         ax.barh(y, q[:, 3] - q[:, 1], left=q[:, 1], height=0.6, color="#c6dbef", ec="#4292c6")
         ax.hlines(y, q[:, 0], q[:, 4], color="#4292c6", lw=1)
         ax.vlines(q[:, 2], y - 0.3, y + 0.3, color="#08519c", lw=1.5)
@@ -336,16 +389,24 @@ BANDS_UP_TO = 4  # more plans than this: median lines only (bands would hide eac
 def arr_figure(arr_by_month: Mapping[str, np.ndarray], baseline: str) -> Figure:
     """ARR at each month end per plan: median line (and P10-P90 band for a few plans),
     each line named at its end."""
-    plans = list(arr_by_month)
+    return draw_arr(arr_quantiles(arr_by_month), baseline)
+
+
+def arr_quantiles(arr_by_month: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Per plan, P10, P50 and P90 over company-runs of ARR at each month end (3 x months)."""
+    return {plan: _by_month(values) for plan, values in arr_by_month.items()}
+
+
+def draw_arr(quantiles: Mapping[str, np.ndarray], baseline: str) -> Figure:
+    plans = list(quantiles)
     palette = colors(plans)
     names = [p + (" (baseline)" if p == baseline else "") for p in plans]
     names_width = label_width(names, 8) + 0.6  # the names at the lines' ends, suffix included
     fig, ax = subplots(1, 1, (11 + names_width, 5.5), (1.0, names_width, 0.4, 0.7))
     bands = len(plans) <= BANDS_UP_TO
     ends = []
-    for plan, values in arr_by_month.items():
-        months = np.arange(1, values.shape[1] + 1)
-        p10, p50, p90 = _by_month(values)
+    for plan, (p10, p50, p90) in quantiles.items():
+        months = np.arange(1, len(p50) + 1)
         ax.plot(months, p50, color=palette[plan], lw=2.2 if plan == baseline else 1.4)
         if bands:
             ax.fill_between(months, p10, p90, color=palette[plan], alpha=0.12, lw=0)
@@ -372,13 +433,27 @@ def _by_month(values: np.ndarray) -> np.ndarray:
 
 def arr_difference_figure(arr_by_month: Mapping[str, np.ndarray], baseline: str) -> Figure | None:
     """One small panel per plan: its ARR minus the baseline's in the same company-run,
-    median and P10-P90 band over company-runs, on a common scale; None for one plan.
-    Plans are read one at a time (`arr_by_month` may read them from disk)."""
+    median and P10-P90 band over company-runs, on a common scale; None for one plan."""
+    others = arr_difference_quantiles(arr_by_month, baseline)
+    return draw_arr_difference(list(arr_by_month), others, baseline)
+
+
+def arr_difference_quantiles(
+    arr_by_month: Mapping[str, np.ndarray], baseline: str
+) -> dict[str, np.ndarray]:
+    """Per plan but the baseline, P10, P50 and P90 over company-runs of its ARR minus the
+    baseline's in the same company-run (3 x months). Plans are read one at a time
+    (`arr_by_month` may read them from disk)."""
     base = arr_by_month[baseline]
-    others = {p: _by_month(arr_by_month[p] - base) for p in arr_by_month if p != baseline}
+    return {p: _by_month(arr_by_month[p] - base) for p in arr_by_month if p != baseline}
+
+
+def draw_arr_difference(
+    plans: list[str], others: Mapping[str, np.ndarray], baseline: str
+) -> Figure | None:
     if not others:
         return None
-    palette = colors(list(arr_by_month))
+    palette = colors(plans)
     ncols = min(4, len(others))
     nrows = -(-len(others) // ncols)
     fig, axes = subplots(
@@ -470,9 +545,17 @@ def component_columns(columns) -> list[str]:
 def components_figure(replications: Replications) -> Figure:
     """Mean comp cost per year of each plan, stacked by component (negative lines,
     such as clawbacks, to the left of zero)."""
+    return draw_components(component_means(replications))
+
+
+def component_means(replications: Replications) -> pd.DataFrame:
+    """Each plan's mean cash paid per year by component (plans x comp_cost_<line>)."""
     source = as_columns(replications)
-    plans = source.plans
-    means = plan_means(source, component_columns(source.metrics))
+    return plan_means(source, component_columns(source.metrics))
+
+
+def draw_components(means: pd.DataFrame) -> Figure:
+    plans = list(means.index)
     columns = [c for c in component_columns(means.columns) if (means[c].abs() > 0).any()]
     palette = colors(columns)
     size = (13, _plan_height(len(plans)) + 0.5)
@@ -622,6 +705,9 @@ def winners_losers_figure(table: pd.DataFrame) -> Figure | None:
 # --- Final attainment -------------------------------------------------------------------
 
 
+ATTAINMENT_BINS = np.arange(0.0, 2.55, 0.05)  # x annual quota; 2.5 and beyond: one last bar
+
+
 def attainment_figure(rep_years, bins: np.ndarray | None = None) -> Figure | None:
     """Histogram of final annual attainment of reps in seat the whole plan year, one
     panel per plan (shared axes), with quota marked: bunching just past quota or a
@@ -629,9 +715,12 @@ def attainment_figure(rep_years, bins: np.ndarray | None = None) -> Figure | Non
 
     `rep_years`: plan -> rep-year arrays, or a function giving such dicts chunk by
     chunk (counted chunk by chunk: exact, without holding every rep-year)."""
-    bins = np.arange(0.0, 2.55, 0.05) if bins is None else bins
+    bins = ATTAINMENT_BINS if bins is None else bins
+    return draw_attainment(attainment_counts(rep_years, bins), bins)
+
+
+def draw_attainment(counts: dict[str, tuple], bins: np.ndarray) -> Figure | None:
     top = bins[-1]
-    counts = _attainment_counts(rep_years, bins)
     plans = [p for p, (_, _, n) in counts.items() if n]
     if not plans:
         return None
@@ -664,7 +753,7 @@ def attainment_figure(rep_years, bins: np.ndarray | None = None) -> Figure | Non
     return fig
 
 
-def _attainment_counts(rep_years, bins: np.ndarray) -> dict[str, tuple]:
+def attainment_counts(rep_years, bins: np.ndarray) -> dict[str, tuple]:
     """Per plan: full-year rep-years per attainment bin below the last edge, how many
     reach it or more, and how many in all."""
     parts = rep_years if callable(rep_years) else lambda: iter([rep_years])
