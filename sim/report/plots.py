@@ -19,7 +19,9 @@ import numpy as np
 import pandas as pd
 from matplotlib import colormaps, rc_context, rcParams, rcParamsOrig
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.collections import PatchCollection
 from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
 from matplotlib.ticker import Formatter, MaxNLocator
 
 from sim.analysis import Replications, as_columns, plan_means
@@ -734,7 +736,7 @@ def draw_attainment(counts: dict[str, tuple], bins: np.ndarray) -> Figure | None
     for ax, plan in zip(axes.flat, plans, strict=False):
         below, above, n = counts[plan]
         share = below / n
-        ax.bar(bins[:-1], share, width=np.diff(bins), align="edge", color=palette[plan])
+        ax.add_collection(_columns(bins[:-1], share, np.diff(bins), palette[plan]))
         beyond = float(above) / n  # the last bar is everything from `top` up
         ax.bar(top, beyond, width=0.1, align="edge", color=palette[plan], hatch="///", alpha=0.5)
         ax.text(top + 0.05, beyond, f"≥{top:g}", ha="center", va="bottom", fontsize=7)
@@ -751,6 +753,17 @@ def draw_attainment(counts: dict[str, tuple], bins: np.ndarray) -> Figure | None
     for ax in axes[:, 0]:
         ax.set_ylabel("share of rep-years", fontsize=8)
     return fig
+
+
+def _columns(lefts, heights, widths, color) -> PatchCollection:
+    """Bars standing on zero as one collection: the pixels of `Axes.bar(lefts, heights,
+    widths, align="edge")` (tested), in a third of the time (`bar` adds and measures one
+    patch per bar: 51 per plan). Not for bars with edges: those differ."""
+    shapes = zip(lefts, widths, heights, strict=True)
+    bars = [Rectangle((x, 0.0), w, h) for x, w, h in shapes]
+    collection = PatchCollection(bars, facecolor=color, edgecolor="none", linewidth=0)
+    collection.sticky_edges.y.append(0.0)  # as `bar`: the axis starts at zero, no margin
+    return collection
 
 
 def attainment_counts(rep_years, bins: np.ndarray) -> dict[str, tuple]:
