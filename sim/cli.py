@@ -73,6 +73,23 @@ _positive = _whole_number(1, "at least 1")
 _seed = _whole_number(0, "0 or more")
 
 
+def _jobs(text: str) -> int:
+    """An argparse type for --jobs: a whole number of at least 1, or `auto`: one worker
+    per CPU this process may run on (its affinity, which a container or `taskset`
+    narrows, not the machine's count)."""
+    if text.strip().lower() != "auto":
+        if not text.strip().lstrip("+-").isdigit():
+            raise argparse.ArgumentTypeError(f"expected a whole number or auto, got {text!r}")
+        return _positive(text)
+    try:
+        return max(len(os.sched_getaffinity(0)), 1)
+    except AttributeError:  # pragma: no cover - macOS and Windows have no affinity call
+        return max(os.cpu_count() or 1, 1)
+
+
+JOBS_HELP = "worker processes, or auto: one per CPU this process may use"
+
+
 def _precision(text: str) -> float:
     try:
         value = float(text)
@@ -105,7 +122,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--seed", type=_seed, help="root random seed (default: simulation.seed of the scenario)"
     )
-    run.add_argument("--jobs", "-j", type=_positive, default=1, help="worker processes")
+    run.add_argument("--jobs", "-j", type=_jobs, default=1, help=JOBS_HELP)
     run.add_argument(
         "--chunk-size",
         type=_positive,

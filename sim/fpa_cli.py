@@ -20,7 +20,7 @@ from pathlib import Path
 def add_common(parser, what: str, same: str) -> None:
     """Options every FP&A command shares with `sim run`; `what` the replications count
     ('per point and plan'), `same` what shares the seed ('every point')."""
-    from sim.cli import _positive, _seed
+    from sim.cli import JOBS_HELP, _jobs, _positive, _seed
 
     parser.add_argument("scenario", help="scenario file (TOML)")
     parser.add_argument("--replications", "-n", type=_positive, help=f"company-runs {what}")
@@ -29,7 +29,7 @@ def add_common(parser, what: str, same: str) -> None:
         type=_seed,
         help=f"root random seed, the same for {same} (default: simulation.seed of the scenario)",
     )
-    parser.add_argument("--jobs", "-j", type=_positive, default=1, help="worker processes")
+    parser.add_argument("--jobs", "-j", type=_jobs, default=1, help=JOBS_HELP)
     parser.add_argument(
         "--chunk-size",
         type=_positive,

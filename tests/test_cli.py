@@ -87,7 +87,7 @@ def test_a_usage_error_is_one_line_with_one_prefix_and_help_shows_defaults():
     done = sim_main("run", "--jobs", "x", "scenarios/default.toml")
     assert done.stderr.startswith("sim: error: argument --jobs/-j: expected a whole number")
     shown = " ".join(sim_main("run", "--help").stdout.split())
-    assert "worker processes (default: 1)" in shown
+    assert "worker processes, or auto: one per CPU this process may use (default: 1)" in shown
     assert "root random seed (default: simulation.seed of the scenario)" in shown
     assert "(default: None)" not in shown and "(default: False)" not in shown
     assert "(default: cash)" in " ".join(sim_main("budget", "--help").stdout.split())
@@ -288,3 +288,20 @@ def test_the_package_functions_stay_functions_once_their_modules_are_imported():
     code = "import sim; print(sim.plans.scale_variable_pay.__name__)"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.stdout.strip() == "scale_variable_pay", done.stderr
+
+
+def test_jobs_auto_is_one_worker_per_usable_cpu_and_the_same_numbers(tmp_path):
+    """`--jobs auto` runs one worker per CPU the process may use (its affinity) and
+    writes the numbers of `--jobs 1`; anything else that is not a whole number is
+    refused, naming auto."""
+    scenario = small_scenario_file(tmp_path)
+    for jobs in ("1", "auto"):
+        done = sim_main("run", scenario, "-n", "8", "-j", jobs, "-q", "--out", tmp_path / jobs)
+        assert done.returncode == 0, done.stderr
+    manifest = json.loads((tmp_path / "auto" / "manifest.json").read_text())
+    assert manifest["jobs"] == len(os.sched_getaffinity(0))
+    one, auto = ((tmp_path / j / "replications.csv").read_bytes() for j in ("1", "auto"))
+    assert one == auto
+    done = sim_main("budget", scenario, "--comp-ratio", "0.09", "-j", "many")
+    assert done.returncode == 2
+    assert "--jobs/-j: expected a whole number or auto, got 'many'" in done.stderr
