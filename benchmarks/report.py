@@ -6,18 +6,18 @@ whether the page is the same to the byte.
 Exports REV (default: e674c45, main before the report's figures were drawn in
 parallel) with `git archive`, then for each case (the default scenario at 1,000
 company-runs, seed_designs' 14 plans at 100) runs the simulation in a fresh process
-on 2 jobs, as `sim run --jobs 2` does, and times drawing the whole page
-(`render_report`, wall time) with the revision's code and with this checkout's at
-1 and at 2 jobs, sides alternating K times so that all see the same load; prints
-each side's median (and fastest) time and whether every side wrote the same bytes.
-The simulation itself is not timed (choice models come from the usual cache).
+as `sim run --jobs J` does and times drawing the whole page (`render_report`, wall
+time, the figures over the run's jobs as `sim run` draws them), with the revision's
+code (J = 2; it draws one figure at a time) and with this checkout's at J = 1 and 2,
+sides alternating K times so that all see the same load; prints each side's median
+(and fastest) time and whether every side wrote the same bytes. The simulation
+itself is not timed (choice models come from the usual cache).
 """
 
 from __future__ import annotations
 
 import argparse
 import hashlib
-import inspect
 import json
 import sys
 import tempfile
@@ -36,7 +36,7 @@ CASES = (("scenarios/default.toml", 1000), ("scenarios/seed_designs.toml", 100))
 
 
 def worker(scenario_file: str, replications: int, jobs: int) -> None:
-    """In a fresh process: the page's drawing time after a run on 2 jobs, and its digest."""
+    """In a fresh process: the page's drawing time after a run on `jobs`, and its digest."""
     import warnings
 
     import sim
@@ -44,12 +44,10 @@ def worker(scenario_file: str, replications: int, jobs: int) -> None:
     from sim.report.html import render_report
 
     warnings.simplefilter("ignore")  # seed_designs' choice-model warnings: not timed here
-    result = sim.run(sim.load_scenario(scenario_file), replications=replications, jobs=2)
+    result = sim.run(sim.load_scenario(scenario_file), replications=replications, jobs=jobs)
     analysis = analyze(result)
-    parallel = "jobs" in inspect.signature(render_report).parameters  # not before REV
-    options = {"jobs": jobs} if parallel else {}
     started = time.perf_counter()
-    page = render_report(result, analysis, "sim run", **options)
+    page = render_report(result, analysis, "sim run")
     seconds = time.perf_counter() - started
     digest = hashlib.sha256(page.encode()).hexdigest()
     where = str(Path(sim.__file__).resolve().parent)
@@ -68,7 +66,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         before = export(args.before, Path(tmp) / "before")
         sides = {
-            f"before ({args.before})": (before, 1),
+            f"before ({args.before})": (before, 2),
             "now, 1 job": (ROOT, 1),
             "now, 2 jobs": (ROOT, 2),
         }

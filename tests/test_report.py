@@ -14,6 +14,7 @@ import sim
 from sim.analysis import analyze
 from sim.cli import main
 from sim.outputs import write_run
+from sim.report import html as report_html
 from sim.report import plots
 from sim.report.html import _strategy_caption as strategy_caption
 from sim.report.html import render_report
@@ -176,6 +177,20 @@ def test_the_page_is_the_same_to_the_byte_whatever_the_jobs_drawing_it(run_folde
     assert render_report(result, analysis, command, jobs=2) == serial
     with matplotlib.rc_context({"font.size": 19.0, "axes.facecolor": "red", "lines.linewidth": 4}):
         assert render_report(result, analysis, command, jobs=1) == serial
+
+
+def test_figures_are_drawn_over_the_runs_jobs_when_plans_are_many(run_folder, monkeypatch):
+    """A few plans' figures take about a second: workers would take longer to start."""
+    result, _ = run_folder
+    on_two = dataclasses.replace(result, jobs=2)
+    asked = []
+    drawn = plots.render_pngs
+    monkeypatch.setattr(plots, "render_pngs", lambda f, jobs: asked.append(jobs) or drawn(f, 1))
+    render_report(on_two, analyze(on_two))
+    monkeypatch.setattr(report_html, "PARALLEL_FROM_PLANS", len(result.plans))
+    render_report(on_two, analyze(on_two))
+    render_report(on_two, analyze(on_two), jobs=1)
+    assert asked == [1, 2, 1]
 
 
 def test_strategy_caption_names_every_panel_the_figure_draws(run_folder):

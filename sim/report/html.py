@@ -50,12 +50,21 @@ code { background: #f4f6f8; padding: 1px 4px; border-radius: 3px; }
 """
 
 
+# A worker process spends about 0.35 s of CPU importing matplotlib before its first
+# figure, and more on a busy machine; the figures of one to three plans take 1-1.7 s
+# in all (four plans about 2 s, 14 plans 5 s), too little to gain from workers.
+PARALLEL_FROM_PLANS = 4
+
+
 def render_report(
     result, analysis: RunAnalysis, command: str | None = None, jobs: int | None = None
 ) -> str:
     """The whole page as a string; its figures drawn over `jobs` worker processes
-    (default: the run's), the same bytes whatever `jobs`."""
-    figures = _figures(result, analysis, result.jobs if jobs is None else jobs)
+    (default: the run's --jobs when it compares `PARALLEL_FROM_PLANS` plans or more,
+    else one), the same bytes whatever `jobs`."""
+    if jobs is None:
+        jobs = result.jobs if len(result.plans) >= PARALLEL_FROM_PLANS else 1
+    figures = _figures(result, analysis, jobs)
     body = [
         _header(result, analysis),
         _answer(result, analysis),
