@@ -995,8 +995,7 @@ def choice_models(scenario: Scenario, jobs: int = 1) -> dict[str, ChoiceModel | 
     Runs sharing the disk cache build a model once: one that another run is building
     is waited for, then read from the cache (`_building`)."""
     plans = scenario.plans
-    mode = scenario.behavior.mode
-    missing = [p for p in plans if mode in ("qbr", "dynamic") and _cached(scenario, p) is None]
+    missing = uncached_plans(scenario)
     with _building([cache_key(scenario, p) for p in missing]):
         _build_missing(scenario, [p for p in missing if _cached(scenario, p) is None], jobs)
     models = {plan.name: choice_model(scenario, plan) for plan in plans}
@@ -1004,6 +1003,14 @@ def choice_models(scenario: Scenario, jobs: int = 1) -> dict[str, ChoiceModel | 
         for problem in problems(model, scenario.behavior) if model else ():
             warnings.warn(problem, stacklevel=2)
     return models
+
+
+def uncached_plans(scenario: Scenario) -> list:
+    """The plans whose reps choose from a choice model not yet built (in this process
+    or the disk cache): what `choice_models` will build."""
+    if scenario.behavior.mode not in ("qbr", "dynamic"):
+        return []
+    return [p for p in scenario.plans if _cached(scenario, p) is None]
 
 
 def _build_missing(scenario: Scenario, missing: list, jobs: int) -> None:

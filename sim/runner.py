@@ -35,7 +35,7 @@ from sim.analysis import (
     summarize_columns,
     winners_losers,
 )
-from sim.choice_model import choice_models, plan_behavior
+from sim.choice_model import cache_folder, choice_models, plan_behavior, uncached_plans
 from sim.collect import Chunks, Collector
 from sim.engine.batch import simulate_plan
 from sim.engine.company import PlanOutcome
@@ -379,7 +379,9 @@ def run(
     checkpoints them, and chunks it already holds are not run again). `backend`
     ("local", "dask" or "ray", see `sim.execution`) and `scheduler` say where chunks
     run. `notify(text)` receives the time, memory and disk estimate of a big run
-    (one of `PILOT_CHUNKS` chunks or more), made from its first chunks.
+    (one of `PILOT_CHUNKS` chunks or more), made from its first chunks, and with
+    `progress` a line before choice models are built (a minute for many plans,
+    before the bar can start).
 
     `engine`: "batch" (the monthly vectorized engine) or "events" (the simpy engine
     in days, one replication at a time: for checking the batch engine and for the
@@ -401,6 +403,15 @@ def run(
     )
     chunks = Chunks(n, chunk_size)
     started = time.perf_counter()
+    building = len(uncached_plans(scenario))
+    if building and progress and notify is not None:  # the bar starts only after them
+        plans = f"{building} plans" if building > 1 else "1 plan"
+        kept = (
+            "once: later runs of the same plans read them from the cache"
+            if cache_folder() is not None
+            else "COMPSIM_CACHE=off: every run builds them"
+        )
+        notify(f"building the reps' choice models of {plans} ({kept})")
     models = choice_models(scenario, jobs)
     collector = Collector(scenario, chunks, store, models)
     resumed = _take_finished(collector)

@@ -305,3 +305,29 @@ def test_jobs_auto_is_one_worker_per_usable_cpu_and_the_same_numbers(tmp_path):
     done = sim_main("budget", scenario, "--comp-ratio", "0.09", "-j", "many")
     assert done.returncode == 2
     assert "--jobs/-j: expected a whole number or auto, got 'many'" in done.stderr
+
+
+def test_a_run_says_so_before_it_builds_choice_models(tmp_path, monkeypatch):
+    """Building the choice models of many plans takes a minute before the progress bar
+    can start (seed_designs' 14 on a fresh cache: about 30 s of silence): a run says
+    what it is doing first, unless --quiet; a run that finds them cached says nothing."""
+    monkeypatch.setenv("COMPSIM_CACHE", str(tmp_path / "cache"))
+
+    def scenario(rate: float):  # reps choosing, on a plan no other test builds
+        path = tmp_path / f"odd{rate}.toml"
+        path.write_text(
+            f'extends = "{DEFAULT.as_posix()}"\nname = "odd"\n[company]\nn_reps = 6\n'
+            f'[[plans]]\nname = "odd"\ncomponents = [{{ type = "bookings_commission", '
+            f"rate = {rate} }}]\n"
+        )
+        return path
+
+    line = "sim: building the reps' choice models of 1 plan (once: later runs"
+    first, again = (
+        sim_main("run", scenario(0.0731), "-n", "2", "--out", tmp_path / name)
+        for name in ("a", "b")
+    )
+    assert first.returncode == 0 and line in first.stderr
+    assert again.returncode == 0 and "building" not in again.stderr
+    quiet = sim_main("run", scenario(0.0737), "-n", "2", "-q", "--out", tmp_path / "q")
+    assert quiet.returncode == 0 and "building" not in quiet.stderr
