@@ -289,3 +289,23 @@ def test_max_replications_needs_precision(capsys):
     assert main(["run", "scenarios/default.toml", "--max-replications", "5"]) == 2
     assert "--max-replications needs --precision" in capsys.readouterr().err
     assert main(["run", "scenarios/default.toml", "--precision", "2"]) == 2
+
+
+def test_the_page_names_choice_models_short_of_convergence(tmp_path, run_folder):
+    """The console warns when a plan's choice model did not converge; a forwarded page
+    must say so too, naming the plan and why its intervals leave that error out."""
+    path = tmp_path / "strict.toml"
+    path.write_text(
+        f'extends = "{(ROOT / "scenarios" / "default.toml").as_posix()}"\nname = "strict"\n'
+        "[company]\nn_reps = 6\n[behavior]\nmax_payoff_replications = 8\n"
+        "choice_tolerance = 0.0001\n"
+    )
+    done = sim_main("run", path, "-n", "2", "-q", "--out", tmp_path / "out")
+    assert done.returncode == 0, done.stderr
+    page = " ".join((tmp_path / "out" / "report.html").read_text().split())
+    assert '<div class="warn"><p><b>Choice models short of convergence:</b>' in page
+    assert "the reps' choices of <b>standard</b> (halves differ by" in page
+    assert "max_payoff_replications = 8 belief-world markets" in page
+    assert "the intervals on this page do not include it" in page
+    converged = (run_folder[1] / "report.html").read_text()
+    assert "Choice models short" not in converged

@@ -108,8 +108,51 @@ def _header(result, analysis: RunAnalysis) -> str:
         f'<p class="sub">{len(s.plans)} plan(s), each on the same {result.n_replications:,} '
         f"simulated company-runs of {s.company.months} months "
         f"{esc(steady.warm_up_text(result.meta))} (seed {result.seed}{esc(stop)}). "
-        f"Baseline: <b>{esc(analysis.baseline)}</b>.</p>\n" + steady.warning_html(result, analysis)
+        f"Baseline: <b>{esc(analysis.baseline)}</b>.</p>\n"
+        + steady.warning_html(result, analysis)
+        + _choice_model_warning(result)
     )
+
+
+def _choice_model_warning(result) -> str:
+    """A box above the answer naming the plans whose reps' choice models fell short, as
+    the console warns: a forwarded page must not hide it."""
+    records = result.meta.get("choice_models") or {}
+    b = result.scenario.behavior
+    short = {name: r for name, r in records.items() if not r.get("converged", True)}
+    moving = {
+        name: r
+        for name, r in records.items()
+        if r.get("equilibrium_change", 0.0) >= b.equilibrium_tolerance
+    }
+    parts = []
+    if short:
+        named = ", ".join(
+            f"<b>{esc(name)}</b> (halves differ by {r['split_half_difference']:.3f})"
+            for name, r in short.items()
+        )
+        parts.append(
+            f"<p><b>Choice models short of convergence:</b> the reps' choices of {named} "
+            f"were estimated on behavior.max_payoff_replications = "
+            f"{b.max_payoff_replications} belief-world markets per strategy, and their "
+            f"choice probabilities still differ between the two halves of those markets "
+            f"by more than choice_tolerance {b.choice_tolerance:g}. That error is shared "
+            "by every company-run, so the intervals on this page do not include it: "
+            "<code>sim run --behavior-replicates K</code> measures what it moves, and a "
+            "larger max_payoff_replications removes it (the console says how large).</p>"
+        )
+    if moving:
+        named = ", ".join(
+            f"<b>{esc(name)}</b> (moved {r['equilibrium_change']:.1%})"
+            for name, r in moving.items()
+        )
+        parts.append(
+            f"<p><b>Free-riding fixed point not reached:</b> for {named}, the shared "
+            f"results reps expect still moved by more than equilibrium_tolerance "
+            f"{b.equilibrium_tolerance:.1%} in the last of behavior.equilibrium_iterations "
+            f"= {b.equilibrium_iterations} rounds.</p>"
+        )
+    return f'<div class="warn">{"".join(parts)}</div>\n' if parts else ""
 
 
 # --- The answer ---------------------------------------------------------------------------
