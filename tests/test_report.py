@@ -309,3 +309,24 @@ def test_the_page_names_choice_models_short_of_convergence(tmp_path, run_folder)
     assert "the intervals on this page do not include it" in page
     converged = (run_folder[1] / "report.html").read_text()
     assert "Choice models short" not in converged
+
+
+def test_a_chance_is_never_shown_as_0_or_100_percent_unless_it_is():
+    """Chances are shown to the whole percent, but the upper end of a Wilson interval
+    when none of 1,000 company-runs broke a limit (0.38%) read as '0% [0%, 0%]',
+    certainly never."""
+    from sim.report.finance import format_cell
+    from sim.report.table import chance
+
+    shown = {v: chance(v) for v in (0.0, 0.0004, 0.0038, 0.0123, 0.5, 0.9961, 0.9996, 1.0)}
+    assert shown == {
+        0.0: "0%",
+        0.0004: "<0.1%",
+        0.0038: "0.4%",
+        0.0123: "1%",
+        0.5: "50%",
+        0.9961: "99.6%",
+        0.9996: ">99.9%",
+        1.0: "100%",
+    }
+    assert format_cell(0.0038, "probability") == "0.4%"

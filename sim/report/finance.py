@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sim.report.table import format_value
+from sim.report.table import chance, format_value
 
 YEAR_COLUMNS = (
     ("revenue", "revenue", "$"),
@@ -28,7 +28,7 @@ YEAR_COLUMNS = (
 def format_cell(value: float, unit: str) -> str:
     """A value for the FP&A tables: money, percentages, probabilities as %."""
     if unit == "probability":
-        return "n/a" if not np.isfinite(value) else f"{100 * value:.0f}%"
+        return chance(value)
     return format_value(value, unit)
 
 

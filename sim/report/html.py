@@ -25,7 +25,7 @@ from sim.report.finance import finance_section
 from sim.report.journey import CAPTION as OWNERSHIP_CAPTION
 from sim.report.journey import ownership_matrix
 from sim.report.narrative import describe, label, plan_answer
-from sim.report.table import OTE_NOTE, change_text, estimate_parts, format_value
+from sim.report.table import OTE_NOTE, chance, change_text, estimate_parts, format_value
 
 STYLE = """
 body { font-family: -apple-system, 'Segoe UI', Helvetica, Arial, sans-serif; color: #222;
@@ -198,12 +198,12 @@ def _answer_item(analysis: RunAnalysis, plan: str) -> str:
         parts.append(f"<b>Watch:</b> {esc('; '.join(answer.watch))}.")
     rows = analysis.comparison[analysis.comparison.plan == plan].set_index("metric")
     odds = [
-        f"{label} {100 * rows.at[name, 'p_better']:.0f}%"
+        f"{label} {chance(rows.at[name, 'p_better'])}"
         for name, label in (("revenue", "revenue"), ("comp_cost", "comp cost"), ("grr", "GRR"))
         if name in rows.index and np.isfinite(rows.at[name, "p_better"])
     ]
-    chance = f' <span class="note">P(better): {esc(", ".join(odds))}.</span>' if odds else ""
-    return f'<li><span class="plan">{esc(plan)}</span>: {" ".join(parts)}{chance}</li>'
+    odds_note = f' <span class="note">P(better): {esc(", ".join(odds))}.</span>' if odds else ""
+    return f'<li><span class="plan">{esc(plan)}</span>: {" ".join(parts)}{odds_note}</li>'
 
 
 def _ranking(analysis: RunAnalysis) -> str:

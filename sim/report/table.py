@@ -35,6 +35,22 @@ def format_value(value: float, unit: str) -> str:
     return _number(value)
 
 
+def chance(value: float) -> str:
+    """A probability to the whole percent, except that a chance that is not 0 or 1 is
+    never shown as 0% or 100% ('0.4%', '<0.1%', '99.7%', '>99.9%'): the upper end of a
+    Wilson interval when no company-run of 1,000 broke a limit is 0.4%, not nothing."""
+    if not np.isfinite(value):
+        return "n/a"
+    pct = 100 * value
+    if 0 < pct < 0.05:
+        return "<0.1%"
+    if 99.95 < pct < 100:
+        return ">99.9%"
+    if 0 < pct < 1 or 99 < pct < 100:
+        return f"{pct:.1f}%"
+    return f"{pct:.0f}%"
+
+
 def money(value: float) -> str:
     """$ to 3 significant figures: $1.23B, $15.3M, $3.60M, $162K, $950."""
     if not np.isfinite(value):
