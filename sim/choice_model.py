@@ -781,7 +781,8 @@ def problems(model: ChoiceModel, behavior) -> list[str]:
     """What a choice model fell short of, one line each: choices not converged within
     the markets allowed, or shared results still moving after the rounds allowed."""
     out = []
-    if not model.converged:
+    short, unsettled = shortfalls(model.record(), behavior)
+    if short:
         needed = markets_to_converge(model, behavior)
         out.append(
             f"plan '{model.plan}': the reps' choice model did not converge within "
@@ -792,8 +793,8 @@ def problems(model: ChoiceModel, behavior) -> list[str]:
             f"as 1/sqrt(markets) (a rough guess, a doubling or two either way; a build "
             f"about {needed / model.markets:.0f}x as long as this one's {model.seconds:.1f} s)"
         )
-    change = model.extra.get("equilibrium_change", 0.0)
-    if change >= behavior.equilibrium_tolerance:
+    if unsettled:
+        change = model.extra["equilibrium_change"]
         out.append(
             f"plan '{model.plan}': reps' choices did not reach their free-riding fixed point "
             f"within behavior.equilibrium_iterations = {behavior.equilibrium_iterations} "
@@ -801,6 +802,14 @@ def problems(model: ChoiceModel, behavior) -> list[str]:
             f"{behavior.equilibrium_tolerance:.1%}); raise equilibrium_iterations"
         )
     return out
+
+
+def shortfalls(record: dict, behavior) -> tuple[bool, bool]:
+    """Whether a choice model, by its manifest record (`ChoiceModel.record`), fell short
+    of convergence, and of its free-riding fixed point: what the console warns of and
+    the report repeats."""
+    unsettled = record.get("equilibrium_change", 0.0) >= behavior.equilibrium_tolerance
+    return not record["converged"], unsettled
 
 
 def markets_to_converge(model: ChoiceModel, behavior) -> int:
@@ -990,12 +999,17 @@ def _store(key: str, value) -> None:
         pass
 
 
-def choice_models(scenario: Scenario, jobs: int = 1) -> dict[str, ChoiceModel | None]:
-    """Every plan's choice model, built in parallel over plans with `jobs` workers.
-    Runs sharing the disk cache build a model once: one that another run is building
-    is waited for, then read from the cache (`_building`)."""
+def choice_models(
+    scenario: Scenario, jobs: int = 1, announce=None
+) -> dict[str, ChoiceModel | None]:
+    """Every plan's choice model, built in parallel over plans with `jobs` workers;
+    `announce(n)`, if given, is told how many are to be built before they are (none
+    cached). Runs sharing the disk cache build a model once: one that another run is
+    building is waited for, then read from the cache (`_building`)."""
     plans = scenario.plans
-    missing = uncached_plans(scenario)
+    missing = _uncached_plans(scenario)
+    if missing and announce is not None:
+        announce(len(missing))
     with _building([cache_key(scenario, p) for p in missing]):
         _build_missing(scenario, [p for p in missing if _cached(scenario, p) is None], jobs)
     models = {plan.name: choice_model(scenario, plan) for plan in plans}
@@ -1005,7 +1019,7 @@ def choice_models(scenario: Scenario, jobs: int = 1) -> dict[str, ChoiceModel | 
     return models
 
 
-def uncached_plans(scenario: Scenario) -> list:
+def _uncached_plans(scenario: Scenario) -> list:
     """The plans whose reps choose from a choice model not yet built (in this process
     or the disk cache): what `choice_models` will build."""
     if scenario.behavior.mode not in ("qbr", "dynamic"):

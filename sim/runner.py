@@ -35,7 +35,7 @@ from sim.analysis import (
     summarize_columns,
     winners_losers,
 )
-from sim.choice_model import cache_folder, choice_models, plan_behavior, uncached_plans
+from sim.choice_model import cache_folder, choice_models, plan_behavior
 from sim.collect import Chunks, Collector
 from sim.engine.batch import simulate_plan
 from sim.engine.company import PlanOutcome
@@ -403,16 +403,8 @@ def run(
     )
     chunks = Chunks(n, chunk_size)
     started = time.perf_counter()
-    building = len(uncached_plans(scenario))
-    if building and progress and notify is not None:  # the bar starts only after them
-        plans = f"{building} plans" if building > 1 else "1 plan"
-        kept = (
-            "once: later runs of the same plans read them from the cache"
-            if cache_folder() is not None
-            else "COMPSIM_CACHE=off: every run builds them"
-        )
-        notify(f"building the reps' choice models of {plans} ({kept})")
-    models = choice_models(scenario, jobs)
+    announce = _building_notice(notify) if progress and notify is not None else None
+    models = choice_models(scenario, jobs, announce)
     collector = Collector(scenario, chunks, store, models)
     resumed = _take_finished(collector)
     job = _Job(scenario, seed, jobs, backend, scheduler, notify, models, engine, reuse_markets)
@@ -498,6 +490,21 @@ def _take_finished(collector: Collector) -> list[int]:
             collector.add(start, stop, collector.store.get(start, stop), stored=True)
             taken.append(i)
     return taken
+
+
+def _building_notice(notify):
+    """What a run says before it builds choice models: the bar starts only after them."""
+
+    def announce(building: int) -> None:
+        plans = f"{building} plans" if building > 1 else "1 plan"
+        kept = (
+            "once: later runs of the same plans read them from the cache"
+            if cache_folder() is not None
+            else "COMPSIM_CACHE=off: every run builds them"
+        )
+        notify(f"building the reps' choice models of {plans} ({kept})")
+
+    return announce
 
 
 def _simulate(job: _Job, chunks: Chunks, collector, rule, baseline, progress) -> int | None:

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from sim.analysis import RunAnalysis
+from sim.choice_model import shortfalls
 from sim.metrics import HEADLINE, metric
 from sim.report import plots, steady
 from sim.report.finance import finance_section
@@ -119,21 +120,22 @@ def _choice_model_warning(result) -> str:
     the console warns: a forwarded page must not hide it."""
     records = result.meta.get("choice_models") or {}
     b = result.scenario.behavior
-    short = {name: r for name, r in records.items() if not r.get("converged", True)}
+    falls = {name: shortfalls(r, b) for name, r in records.items()}
+    short = {
+        name: f"halves differ by {records[name]['split_half_difference']:.3f}"
+        for name, (not_converged, _) in falls.items()
+        if not_converged
+    }
     moving = {
-        name: r
-        for name, r in records.items()
-        if r.get("equilibrium_change", 0.0) >= b.equilibrium_tolerance
+        name: f"moved {records[name]['equilibrium_change']:.1%}"
+        for name, (_, unsettled) in falls.items()
+        if unsettled
     }
     parts = []
     if short:
-        named = ", ".join(
-            f"<b>{esc(name)}</b> (halves differ by {r['split_half_difference']:.3f})"
-            for name, r in short.items()
-        )
         parts.append(
-            f"<p><b>Choice models short of convergence:</b> the reps' choices of {named} "
-            f"were estimated on behavior.max_payoff_replications = "
+            f"<p><b>Choice models short of convergence:</b> the reps' choices of "
+            f"{_named(short)} were estimated on behavior.max_payoff_replications = "
             f"{b.max_payoff_replications} belief-world markets per strategy, and their "
             f"choice probabilities still differ between the two halves of those markets "
             f"by more than choice_tolerance {b.choice_tolerance:g}. That error is shared "
@@ -142,17 +144,18 @@ def _choice_model_warning(result) -> str:
             "larger max_payoff_replications removes it (the console says how large).</p>"
         )
     if moving:
-        named = ", ".join(
-            f"<b>{esc(name)}</b> (moved {r['equilibrium_change']:.1%})"
-            for name, r in moving.items()
-        )
         parts.append(
-            f"<p><b>Free-riding fixed point not reached:</b> for {named}, the shared "
-            f"results reps expect still moved by more than equilibrium_tolerance "
+            f"<p><b>Free-riding fixed point not reached:</b> for {_named(moving)}, the "
+            f"shared results reps expect still moved by more than equilibrium_tolerance "
             f"{b.equilibrium_tolerance:.1%} in the last of behavior.equilibrium_iterations "
             f"= {b.equilibrium_iterations} rounds.</p>"
         )
     return f'<div class="warn">{"".join(parts)}</div>\n' if parts else ""
+
+
+def _named(details: dict[str, str]) -> str:
+    """'<b>plan</b> (detail), ...' of each plan and its detail."""
+    return ", ".join(f"<b>{esc(name)}</b> ({esc(detail)})" for name, detail in details.items())
 
 
 # --- The answer ---------------------------------------------------------------------------
